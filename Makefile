@@ -1,0 +1,76 @@
+# Two commands on a fresh machine: `make run` and `make test`. See README.md.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+FLASK := $(BIN)/flask --app portal
+HOST ?= 127.0.0.1
+PORT ?= 5000
+WORKERS ?= 2
+PYTEST_ARGS ?=
+
+.PHONY: install translations messages run test lint test-sqlite test-postgres system-deps bench clean
+
+$(VENV)/.installed: pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -e '.[test]'
+	touch $@
+
+# Compiled catalogs are built here, never committed.
+translations: $(VENV)/.installed
+	$(BIN)/python -m portal.core.catalogs compile
+
+install: $(VENV)/.installed translations
+
+# Refresh every feature's .po file from the sources (then translate the new entries).
+messages: $(VENV)/.installed
+	$(BIN)/python -m portal.core.catalogs extract
+	$(BIN)/python -m portal.core.catalogs check || true
+
+run: install
+	mkdir -p instance
+	$(FLASK) db upgrade
+	$(FLASK) demo load --if-empty
+	@echo
+	@echo "  Portal:   http://$(HOST):$(PORT)/   (English: http://$(HOST):$(PORT)/?lang=en)"
+	@echo "  Officials' login: http://$(HOST):$(PORT)/admin/login"
+	@echo "    admin@demo.dxal.gov.cn / demo-portal-2026  (also publisher@, water@, enforcement@, handler@)"
+	@echo
+	$(BIN)/gunicorn --no-control-socket --workers $(WORKERS) --bind $(HOST):$(PORT) \
+		--access-logfile - wsgi:app
+
+# Headless Chromium and CJK fonts for the browser tests, from Debian's packages.
+system-deps:
+	@if ! command -v chromium >/dev/null || ! fc-list 2>/dev/null | grep -qi "Noto Sans CJK"; then \
+		if [ "$$(id -u)" = 0 ]; then \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null; \
+		else \
+			echo "Install Debian's chromium and fonts-noto-cjk (sudo apt-get install chromium fonts-noto-cjk)"; exit 1; \
+		fi; \
+	fi
+
+lint: $(VENV)/.installed
+	$(BIN)/ruff check portal tests migrations/env.py wsgi.py
+
+test-sqlite: install
+	env -u PORTAL_TEST_DATABASE_URL $(BIN)/python -m pytest $(PYTEST_ARGS)
+
+test-postgres: install
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# The whole suite on SQLite; again on PostgreSQL when PORTAL_TEST_DATABASE_URL is set.
+# Browser journeys run once, on PostgreSQL when it is there (the production database).
+test: install system-deps lint
+	@if [ -n "$$PORTAL_TEST_DATABASE_URL" ]; then \
+		$(MAKE) --no-print-directory test-sqlite PYTEST_ARGS='-m "not browser" $(PYTEST_ARGS)' && \
+		$(MAKE) --no-print-directory test-postgres; \
+	else \
+		$(MAKE) --no-print-directory test-sqlite; \
+	fi
+
+bench: install
+	$(BIN)/python tests/bench/run.py
+
+clean:
+	rm -rf $(VENV) instance/*.db* .pytest_cache .ruff_cache

@@ -1,0 +1,30 @@
+"""Demo officials, one per role, for trying the portal locally (never in production)."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask import current_app
+
+from portal.accounts import service
+from portal.accounts.models import User
+
+DEMO_PASSWORD = "demo-portal-2026"
+DEMO_ACCOUNTS = (
+    ("admin@demo.dxal.gov.cn", "admin", None, "演示管理员"),
+    ("publisher@demo.dxal.gov.cn", "publisher", None, "演示发布员"),
+    ("water@demo.dxal.gov.cn", "water_officer", None, "演示水质监管员"),
+    ("enforcement@demo.dxal.gov.cn", "enforcement_officer", "jiagedaqi", "演示执法人员"),
+    ("handler@demo.dxal.gov.cn", "report_handler", None, "演示举报办理员"),
+)
+
+
+def load() -> int:
+    if current_app.config["PRODUCTION"]:
+        raise RuntimeError("demo accounts are never created in production")
+    added = 0
+    for email, role, county, name in DEMO_ACCOUNTS:
+        if service.db.session.scalar(sa.select(User.id).where(User.email == email)) is None:
+            user, errors = service.create_user(email, role, county, DEMO_PASSWORD, name)
+            assert user is not None, errors
+            added += 1
+    return added

@@ -1,0 +1,118 @@
+"""Account operations shared by the web pages and the CLI; each one is audited."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask import session
+from flask_babel import gettext as _
+from flask_login import login_user, logout_user
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from portal.accounts.models import Role, User, new_session_token
+from portal.core import audit, counties
+from portal.core.models import utcnow
+from portal.extensions import db
+
+MIN_PASSWORD = 12
+# Compared against when the e-mail is unknown, so a wrong address costs as long as a wrong password.
+_DUMMY_HASH = generate_password_hash("not-a-real-password")
+
+
+def hash_password(password: str) -> str:
+    return generate_password_hash(password, method="scrypt")
+
+
+def _snapshot(user: User) -> dict[str, object]:
+    return {
+        "email": user.email,
+        "name": user.name,
+        "role": user.role,
+        "county": user.county,
+        "active": user.active,
+    }
+
+
+def validate_new_user(email: str, role: str, county: str | None, password: str) -> dict[str, str]:
+    errors: dict[str, str] = {}
+    if "@" not in email or len(email) > 254:
+        errors["email"] = _("Enter a valid e-mail address.")
+    elif db.session.scalar(sa.select(User.id).where(User.email == email.lower())):
+        errors["email"] = _("An account with this e-mail address already exists.")
+    if role not in {r.value for r in Role}:
+        errors["role"] = _("Choose a role.")
+    if county and county not in counties.codes():
+        errors["county"] = _("Unknown county code.")
+    if len(password) < MIN_PASSWORD:
+        errors["password"] = _("The password must have at least %(n)d characters.", n=MIN_PASSWORD)
+    return errors
+
+
+def create_user(
+    email: str, role: str, county: str | None, password: str, name: str = ""
+) -> tuple[User | None, dict[str, str]]:
+    email = email.strip().lower()
+    county = county or None
+    errors = validate_new_user(email, role, county, password)
+    if errors:
+        return None, errors
+    user = User(
+        email=email,
+        name=name.strip(),
+        role=role,
+        county=county,
+        password_hash=hash_password(password),
+    )
+    db.session.add(user)
+    db.session.flush()
+    audit.record("create", "user", user.id, after=_snapshot(user))
+    db.session.commit()
+    return user, {}
+
+
+def set_active(user: User, active: bool, reason: str | None = None) -> None:
+    before = _snapshot(user)
+    user.active = active
+    if not active:
+        user.session_token = new_session_token()  # ends every open session at once
+    audit.record("update", "user", user.id, before=before, after=_snapshot(user), reason=reason)
+    db.session.commit()
+
+
+def authenticate(email: str, password: str) -> User | None:
+    user = db.session.scalar(sa.select(User).where(User.email == email.strip().lower()))
+    if user is None:
+        check_password_hash(_DUMMY_HASH, password)
+        return None
+    if not check_password_hash(user.password_hash, password) or not user.active:
+        return None
+    return user
+
+
+def log_in(user: User) -> None:
+    # A fresh session at login: nothing an attacker planted in the old cookie survives.
+    session.clear()
+    login_user(user, remember=False)
+    session.permanent = True
+    user.last_login_at = utcnow()
+    audit.record("login", "user", user.id, actor=(user.id, user.email))
+    db.session.commit()
+
+
+def record_failed_login(email: str) -> None:
+    audit.record(
+        "login_failed",
+        "user",
+        None,
+        after={"email": email.strip().lower()[:254]},
+        actor=(None, "anonymous"),
+    )
+    db.session.commit()
+
+
+def log_out(user: User) -> None:
+    # Rotating the token kills this and every copy of the session cookie, even a replayed one.
+    user.session_token = new_session_token()
+    audit.record("logout", "user", user.id)
+    db.session.commit()
+    logout_user()
+    session.clear()

@@ -1,0 +1,102 @@
+"""Configuration: safe defaults for development, overridden by PORTAL_* environment variables."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+INSTANCE = ROOT / "instance"
+
+
+class ConfigError(RuntimeError):
+    """The configuration cannot run safely (e.g. production without a secret key)."""
+
+
+def _env(name: str, default: str | None = None) -> str | None:
+    value = os.environ.get(f"PORTAL_{name}")
+    return value if value not in (None, "") else default
+
+
+def _int(name: str, default: int) -> int:
+    raw = _env(name)
+    try:
+        return int(raw) if raw is not None else default
+    except ValueError as exc:
+        raise ConfigError(f"PORTAL_{name} must be a whole number, not {raw!r}") from exc
+
+
+def _dev_secret_key(instance: Path) -> str:
+    """Generate once and keep in instance/: every worker and restart then shares it,
+    so sessions and CSRF tokens survive (a per-process random key would break them)."""
+    path = instance / "secret_key"
+    if not path.exists():
+        instance.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as fh:
+            fh.write(secrets.token_hex(32))
+    return path.read_text().strip()
+
+
+def database_url(url: str) -> str:
+    """Plain postgresql:// URLs use psycopg 3 (the driver this project installs)."""
+    if url.startswith(("postgresql://", "postgres://")):
+        return "postgresql+psycopg://" + url.split("://", 1)[1]
+    return url
+
+
+def load(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Build the Flask config mapping. `overrides` (tests) win over the environment."""
+    overrides = dict(overrides or {})
+    env = overrides.pop("ENV", None) or _env("ENV", "development")
+    production = env == "production"
+    instance = Path(overrides.pop("INSTANCE_PATH", None) or _env("INSTANCE_PATH", str(INSTANCE)))
+
+    secret = overrides.pop("SECRET_KEY", None) or _env("SECRET_KEY")
+    if not secret:
+        if production:
+            raise ConfigError("PORTAL_SECRET_KEY must be set when PORTAL_ENV=production")
+        secret = _dev_secret_key(instance)
+
+    cfg: dict[str, Any] = {
+        "ENV_NAME": env,
+        "PRODUCTION": production,
+        "INSTANCE_PATH": str(instance),
+        "SECRET_KEY": secret,
+        "SQLALCHEMY_DATABASE_URI": database_url(
+            _env("DATABASE_URL", f"sqlite:///{instance / 'portal.db'}") or ""
+        ),
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "UPLOAD_DIR": _env("UPLOAD_DIR", str(instance / "uploads")),
+        "MAIL_DIR": _env("MAIL_DIR", str(instance / "mail")),
+        "BASE_URL": (_env("BASE_URL", "http://127.0.0.1:5000") or "").rstrip("/"),
+        "RATELIMIT_STORAGE_URI": _env("RATELIMIT_STORAGE_URL", "memory://"),
+        "RATELIMIT_HEADERS_ENABLED": True,
+        "LOGIN_RATE_LIMIT": _env("LOGIN_RATE_LIMIT", "10 per 15 minutes"),
+        # Number of reverse proxies in front of the portal whose X-Forwarded-For is trusted.
+        "TRUSTED_PROXIES": _int("TRUSTED_PROXIES", 0),
+        "MAIL_SERVER": _env("MAIL_SERVER"),
+        "MAIL_PORT": _int("MAIL_PORT", 25),
+        "MAIL_USERNAME": _env("MAIL_USERNAME"),
+        "MAIL_PASSWORD": _env("MAIL_PASSWORD"),
+        "MAIL_USE_TLS": _env("MAIL_USE_TLS", "false") == "true",
+        "MAIL_SENDER": _env("MAIL_SENDER", "noreply@dxal.example.gov.cn"),
+        "BABEL_DEFAULT_LOCALE": "zh_Hans",
+        "BABEL_DEFAULT_TIMEZONE": "Asia/Shanghai",
+        "LANGUAGES": ("zh_Hans", "en"),
+        "MAX_CONTENT_LENGTH": _int("MAX_CONTENT_LENGTH", 32 * 1024 * 1024),
+        "MAX_FORM_MEMORY_SIZE": 1024 * 1024,
+        "MAX_FORM_PARTS": 200,
+        "SESSION_COOKIE_NAME": "portal_session",
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": production,
+        "PERMANENT_SESSION_LIFETIME": 8 * 3600,
+        "WTF_CSRF_TIME_LIMIT": 8 * 3600,
+        "PREFERRED_URL_SCHEME": "https" if production else "http",
+    }
+    cfg.update(overrides)
+    cfg["SQLALCHEMY_DATABASE_URI"] = database_url(cfg["SQLALCHEMY_DATABASE_URI"])
+    return cfg

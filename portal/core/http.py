@@ -1,0 +1,53 @@
+"""HTTP helpers: content-hashed static URLs and conditional (304) responses."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from pathlib import Path
+
+from flask import Flask, Response, current_app, request, url_for
+from whitenoise import WhiteNoise
+
+HASHED = re.compile(r"\.[0-9a-f]{12}\.[A-Za-z0-9]+$")
+
+
+def _hash_static(root: Path) -> dict[str, str]:
+    """Map 'css/portal.css' → 'css/portal.<12 hex>.css' by content, computed once at start."""
+    manifest: dict[str, str] = {}
+    for path in sorted(root.rglob("*")):
+        if path.is_file() and not path.name.startswith("."):
+            rel = path.relative_to(root).as_posix()
+            digest = hashlib.sha256(path.read_bytes()).hexdigest()[:12]
+            manifest[rel] = f"{rel[: -len(path.suffix)]}.{digest}{path.suffix}"
+    return manifest
+
+
+def static_url(filename: str) -> str:
+    hashed = current_app.extensions["static_manifest"].get(filename, filename)
+    return url_for("static", filename=hashed)
+
+
+def init_static(app: Flask, root: Path) -> None:
+    """WhiteNoise serves static files; hashed names are immutable for a year."""
+    manifest = _hash_static(root)
+    app.extensions["static_manifest"] = manifest
+    wn = WhiteNoise(
+        app.wsgi_app,
+        root=str(root),
+        prefix="static/",
+        max_age=3600,
+        immutable_file_test=lambda _path, url: bool(HASHED.search(url)),
+    )
+    for rel, hashed in manifest.items():
+        wn.add_file_to_dictionary(f"/static/{hashed}", str(root / rel))
+    app.wsgi_app = wn  # type: ignore[method-assign]
+    app.jinja_env.globals["static_url"] = static_url
+
+
+def conditional(response: Response, *, max_age: int = 60) -> Response:
+    """Add a strong ETag and shared-cache lifetime, and answer 304 when the client is current."""
+    response.add_etag()
+    response.cache_control.public = True
+    response.cache_control.max_age = max_age
+    return response.make_conditional(request)

@@ -1,0 +1,98 @@
+"""Language selection and locale-aware formatting (Chinese first, English too)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from pathlib import Path
+
+from flask import Flask, current_app, has_request_context, request
+from flask_babel import format_datetime, format_decimal, get_locale, refresh
+from markupsafe import Markup
+
+LANG_COOKIE = "lang"
+LANGUAGE_NAMES = {"zh_Hans": "中文", "en": "English"}
+
+
+def normalize_language(value: str | None) -> str | None:
+    """Map what browsers and users send ('zh-CN', 'zh', 'en-GB') to a supported locale."""
+    if not value:
+        return None
+    value = value.strip().replace("-", "_").lower()
+    if value.startswith("zh"):
+        return "zh_Hans"
+    if value.startswith("en"):
+        return "en"
+    return None
+
+
+def select_locale() -> str:
+    """?lang= (shareable links) wins, then the remembered cookie, then Accept-Language."""
+    if not has_request_context():
+        return current_app.config["BABEL_DEFAULT_LOCALE"]
+    for candidate in (request.args.get("lang"), request.cookies.get(LANG_COOKIE)):
+        chosen = normalize_language(candidate)
+        if chosen:
+            return chosen
+    for value, _quality in request.accept_languages:
+        chosen = normalize_language(value)
+        if chosen:
+            return chosen
+    return current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def is_english() -> bool:
+    locale = get_locale()
+    return locale is not None and locale.language == "en"
+
+
+def html_lang() -> str:
+    return "en" if is_english() else "zh-Hans"
+
+
+def localized(zh: str | None, en: str | None) -> str:
+    """Pick the text for the current language; fall back to Chinese, the official text."""
+    return (en or zh or "") if is_english() else (zh or en or "")
+
+
+def china_time(value: dt.datetime | None, fmt: str = "yyyy-MM-dd HH:mm") -> str:
+    """Government-site convention: YYYY-MM-DD HH:MM, China Standard Time, in both languages."""
+    if value is None:
+        return ""
+    return format_datetime(value, fmt)
+
+
+def china_date(value: dt.datetime | dt.date | None) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, dt.datetime):
+        return format_datetime(value, "yyyy-MM-dd")
+    return value.isoformat()
+
+
+def number(value: float | Decimal | int | None, digits: int | None = None) -> str:
+    if value is None:
+        return ""
+    if digits is None:
+        return format_decimal(value)
+    return format_decimal(value, format=f"#,##0.{'0' * digits}" if digits else "#,##0")
+
+
+def translation_directories(root: Path) -> str:
+    """Each feature keeps its own catalog (portal/<feature>/translations); Flask-Babel merges."""
+    dirs = sorted(str(p) for p in (root / "portal").glob("*/translations") if p.is_dir())
+    return ";".join(dirs)
+
+
+def init_app(app: Flask) -> None:
+    # Flask-Babel caches the locale on the app context, which a request may share (tests,
+    # CLI-driven requests); choose afresh for every request.
+    app.before_request(refresh)
+    app.jinja_env.filters.update(china_time=china_time, china_date=china_date, number=number)
+    app.jinja_env.globals.update(
+        html_lang=html_lang,
+        is_english=is_english,
+        localized=localized,
+        LANGUAGE_NAMES=LANGUAGE_NAMES,
+        Markup=Markup,
+    )

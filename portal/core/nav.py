@@ -1,0 +1,54 @@
+"""Registries that features fill at start-up: admin dashboard links and the main navigation."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import Flask, current_app
+from flask_login import current_user
+
+from portal.accounts.models import Role
+
+
+@dataclass(frozen=True)
+class AdminLink:
+    endpoint: str
+    label: object  # a lazy translated string
+    roles: tuple[Role, ...]
+
+    def visible(self) -> bool:
+        return current_user.is_authenticated and current_user.has_role(*self.roles)
+
+
+def add_admin_link(app: Flask, endpoint: str, label: object, *roles: Role) -> None:
+    app.extensions.setdefault("admin_links", []).append(AdminLink(endpoint, label, roles))
+
+
+@dataclass(frozen=True)
+class NavItem:
+    endpoint: str
+    label: object
+    prefix: str  # the path prefix that marks this item as the current section
+
+
+def main_nav() -> list[NavItem]:
+    from flask_babel import lazy_gettext as _l
+
+    items = [
+        NavItem("water.index", _l("Drinking water"), "/water"),
+        NavItem("enforcement.index", _l("Enforcement"), "/enforcement"),
+        NavItem("reports.new", _l("Report pollution"), "/reports"),
+        NavItem("notices.index", _l("Notices"), "/notices"),
+        NavItem("pages.about", _l("About"), "/pages"),
+    ]
+    return [item for item in items if has_endpoint(item.endpoint)]
+
+
+def has_endpoint(endpoint: str) -> bool:
+    """Features arrive one by one; links to one not yet installed are left out."""
+    return endpoint in current_app.view_functions
+
+
+def add_home_section(app: Flask, template: str, context: object) -> None:
+    """A feature's panel on the home page: `context()` returns the template's variables."""
+    app.extensions.setdefault("home_sections", []).append((template, context))

@@ -1,0 +1,50 @@
+"""One pagination helper for every list page and API."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy as sa
+from flask import abort, request, url_for
+from flask_sqlalchemy.pagination import Pagination
+
+from portal.extensions import db
+
+MAX_PER_PAGE = 100
+
+
+def page_args(default_per_page: int = 20) -> tuple[int, int]:
+    """?page=&per_page= from the query string; nonsense is a 404, not a 500."""
+    try:
+        page = int(request.args.get("page", 1))
+        per_page = int(request.args.get("per_page", default_per_page))
+    except ValueError:
+        abort(404)
+    if page < 1 or per_page < 1:
+        abort(404)
+    return page, min(per_page, MAX_PER_PAGE)
+
+
+def paginate(query: sa.Select[Any], default_per_page: int = 20) -> Pagination:
+    page, per_page = page_args(default_per_page)
+    result = db.paginate(query, page=page, per_page=per_page, error_out=False, count=True)
+    if page > 1 and not result.items:
+        abort(404)
+    return result
+
+
+def page_url(page: int, **extra: Any) -> str:
+    args = {**request.view_args, **request.args.to_dict(), **extra, "page": page}  # type: ignore[dict-item]
+    return url_for(request.endpoint or "", **args, _external=extra.pop("_external", False))
+
+
+def link_header(pagination: Pagination) -> str:
+    """RFC 8288 Link header for API clients."""
+    links = []
+    if pagination.has_prev:
+        links.append(f'<{page_url(1, _external=True)}>; rel="first"')
+        links.append(f'<{page_url(pagination.page - 1, _external=True)}>; rel="prev"')
+    if pagination.has_next:
+        links.append(f'<{page_url(pagination.page + 1, _external=True)}>; rel="next"')
+        links.append(f'<{page_url(pagination.pages, _external=True)}>; rel="last"')
+    return ", ".join(links)

@@ -1,0 +1,163 @@
+"""Fixtures: a fresh app and database per test, on SQLite or on the PostgreSQL named by
+PORTAL_TEST_DATABASE_URL; clients; and officials logged in through the real login form."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+from flask import Flask
+from flask.testing import FlaskClient
+
+from portal import create_app
+from portal.config import database_url
+from portal.extensions import db as _db
+
+PG_URL = os.environ.get("PORTAL_TEST_DATABASE_URL")
+PASSWORD = "correct horse battery staple"
+
+
+def pytest_report_header() -> str:
+    return f"database: {'PostgreSQL ' + PG_URL if PG_URL else 'SQLite'}"
+
+
+@pytest.fixture(scope="session")
+def _schema(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """Build the schema once per session: a template SQLite file, or the PostgreSQL tables."""
+    if PG_URL:
+        app = create_app(
+            {
+                "SECRET_KEY": "t",
+                "SQLALCHEMY_DATABASE_URI": database_url(PG_URL),
+                "INSTANCE_PATH": str(tmp_path_factory.mktemp("inst")),
+            }
+        )
+        with app.app_context():
+            with _db.engine.begin() as conn:
+                conn.exec_driver_sql("DROP SCHEMA public CASCADE; CREATE SCHEMA public;")
+            _db.create_all()
+            _db.engine.dispose()
+        return database_url(PG_URL)
+    template = tmp_path_factory.mktemp("schema") / "template.db"
+    app = create_app(
+        {
+            "SECRET_KEY": "t",
+            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{template}",
+            "INSTANCE_PATH": str(tmp_path_factory.mktemp("inst")),
+        }
+    )
+    with app.app_context():
+        _db.create_all()
+        _db.engine.dispose()
+    return str(template)
+
+
+def _truncate_all(url: str) -> None:
+    engine = sa.create_engine(url)
+    tables = ", ".join(f'"{t.name}"' for t in _db.metadata.sorted_tables)
+    with engine.begin() as conn:
+        conn.exec_driver_sql(f"TRUNCATE {tables} RESTART IDENTITY CASCADE")
+    engine.dispose()
+
+
+def make_app(schema: str, tmp_path: Path, **overrides: Any) -> Flask:
+    if PG_URL:
+        url = schema
+    else:
+        target = tmp_path / "portal.db"
+        if not target.exists():
+            shutil.copyfile(schema, target)
+        url = f"sqlite:///{target}"
+    config = {
+        "TESTING": True,
+        "SECRET_KEY": "test-secret",
+        "SQLALCHEMY_DATABASE_URI": url,
+        "INSTANCE_PATH": str(tmp_path / "instance"),
+        "UPLOAD_DIR": str(tmp_path / "uploads"),
+        "MAIL_DIR": str(tmp_path / "mail"),
+        "BASE_URL": "https://water.example.gov.cn",
+        "WTF_CSRF_ENABLED": False,
+        "RATELIMIT_STORAGE_URI": "memory://",
+    }
+    config.update(overrides)
+    return create_app(config)
+
+
+@pytest.fixture
+def app_factory(_schema: str, tmp_path: Path) -> Iterator[Callable[..., Flask]]:
+    """Build an app with extra config; all apps of one test share its database."""
+    made: list[Flask] = []
+
+    def factory(**overrides: Any) -> Flask:
+        app = make_app(_schema, tmp_path, **overrides)
+        made.append(app)
+        return app
+
+    yield factory
+    for app in made:
+        with app.app_context():
+            _db.session.remove()
+            _db.engine.dispose()
+    if PG_URL and made:
+        _truncate_all(_schema)
+
+
+@pytest.fixture
+def app(app_factory: Callable[..., Flask]) -> Iterator[Flask]:
+    """The app under test. The test body runs inside the context of an identical twin on
+    the same database: requests to `app` then get a fresh app context (and `g`) each, as in
+    production, instead of sharing the test's."""
+    app = app_factory()
+    twin = app_factory()
+    with twin.app_context():
+        yield app
+
+
+@pytest.fixture
+def db(app: Flask) -> Any:
+    return _db
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app: Flask) -> Any:
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def make_user(app: Flask) -> Callable[..., Any]:
+    from portal.accounts import service
+
+    def make(role: str = "admin", county: str | None = None, email: str | None = None) -> Any:
+        email = email or f"{role}{'-' + county if county else ''}@dxal.example.gov.cn"
+        user, errors = service.create_user(email, role, county, PASSWORD, name=role.title())
+        assert user is not None, errors
+        return user
+
+    return make
+
+
+@pytest.fixture
+def login_as(client: FlaskClient, make_user: Callable[..., Any]) -> Callable[..., Any]:
+    """Log the test client in through the real login form as a new official."""
+
+    def login(role: str = "admin", county: str | None = None) -> Any:
+        user = make_user(role, county)
+        response = client.post("/admin/login", data={"email": user.email, "password": PASSWORD})
+        assert response.status_code == 302, response.data
+        return user
+
+    return login
+
+
+def count_rows(model: Any) -> int:
+    return _db.session.scalar(sa.select(sa.func.count()).select_from(model))

@@ -1,0 +1,37 @@
+"""The demo data set loads, twice without duplicates, and never in production."""
+
+from __future__ import annotations
+
+import pytest
+import sqlalchemy as sa
+
+from portal.accounts.models import User
+
+
+def test_demo_load_is_idempotent(runner, db):
+    first = runner.invoke(args=["demo", "load"])
+    assert first.exit_code == 0, first.output
+    count = db.session.scalar(sa.select(sa.func.count(User.id)))
+    assert count == 5
+    second = runner.invoke(args=["demo", "load"])
+    assert second.exit_code == 0
+    assert "accounts: 0 added" in second.output
+    assert db.session.scalar(sa.select(sa.func.count(User.id))) == count
+
+
+def test_demo_officials_can_log_in(client, runner):
+    from portal.accounts.demo import DEMO_PASSWORD
+
+    runner.invoke(args=["demo", "load"])
+    response = client.post(
+        "/admin/login", data={"email": "handler@demo.dxal.gov.cn", "password": DEMO_PASSWORD}
+    )
+    assert response.status_code == 302
+
+
+def test_demo_data_is_refused_in_production(app):
+    from portal.core.demo import load_all
+
+    app.config["PRODUCTION"] = True
+    with app.app_context(), pytest.raises(RuntimeError, match="production"):
+        load_all()
