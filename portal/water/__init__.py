@@ -1,0 +1,1 @@
+"""Drinking-water and surface/ground-water evaluation against the Chinese national standards."""
