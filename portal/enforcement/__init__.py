@@ -1,0 +1,1 @@
+"""Pure logic for enforcement disclosure: credit codes and the verifiable inspection draw."""
