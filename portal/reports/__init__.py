@@ -1,0 +1,1 @@
+"""Pure logic for public pollution reports (12369-style): codes, workflow, event log, stats."""
