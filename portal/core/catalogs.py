@@ -1,4 +1,6 @@
-"""Message catalogs, one per feature: `python -m portal.core.catalogs extract|compile|check`.
+"""Message catalogs, one per feature.
+
+Usage: `python -m portal.core.catalogs extract [FEATURE]|compile|check`.
 
 Each feature keeps its own catalog in portal/<feature>/translations/ so features can be
 translated (and changed) independently; Flask-Babel merges them at run time. The sources of
@@ -71,9 +73,9 @@ def po_path(feature: str, locale: str) -> Path:
     return ROOT / "portal" / feature / "translations" / locale / "LC_MESSAGES" / "messages.po"
 
 
-def extract() -> None:
-    """Refresh every feature's .po files from the sources, keeping existing translations."""
-    for feature in features():
+def extract(only: str | None = None) -> None:
+    """Refresh the features' .po files from the sources, keeping existing translations."""
+    for feature in [only] if only else features():
         pot = template(feature)
         if not len(pot):
             continue
@@ -136,7 +138,7 @@ def missing() -> dict[str, list[str]]:
 def main(argv: list[str]) -> int:
     command = argv[1] if len(argv) > 1 else "compile"
     if command == "extract":
-        extract()
+        extract(argv[2] if len(argv) > 2 else None)
     elif command == "compile":
         print(f"compiled {compile_all()} catalogs")
     elif command == "check":
