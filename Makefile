@@ -37,7 +37,7 @@ run: install
 	@echo "  Officials' login: http://$(HOST):$(PORT)/admin/login"
 	@echo "    admin@demo.dxal.gov.cn / demo-portal-2026  (also publisher@, water@, enforcement@, handler@)"
 	@echo
-	$(BIN)/gunicorn --no-control-socket --workers $(WORKERS) --bind $(HOST):$(PORT) \
+	PORTAL_DEMO=true $(BIN)/gunicorn --no-control-socket --workers $(WORKERS) --bind $(HOST):$(PORT) \
 		--access-logfile - wsgi:app
 
 # Headless Chromium and CJK fonts for the browser tests, from Debian's packages.

@@ -71,6 +71,8 @@ def load(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         "UPLOAD_DIR": _env("UPLOAD_DIR", str(instance / "uploads")),
         "MAIL_DIR": _env("MAIL_DIR", str(instance / "mail")),
+        # Shows a "sample data" banner on every page; set by `make run` with the demo data set.
+        "DEMO_MODE": _env("DEMO", "false") == "true" and not production,
         "BASE_URL": (_env("BASE_URL", "http://127.0.0.1:5000") or "").rstrip("/"),
         "RATELIMIT_STORAGE_URI": _env("RATELIMIT_STORAGE_URL", "memory://"),
         "RATELIMIT_HEADERS_ENABLED": True,

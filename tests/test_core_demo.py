@@ -35,3 +35,14 @@ def test_demo_data_is_refused_in_production(app):
     app.config["PRODUCTION"] = True
     with app.app_context(), pytest.raises(RuntimeError, match="production"):
         load_all()
+
+
+def test_demo_mode_marks_every_page_as_sample_data(app_factory):
+    app = app_factory(DEMO_MODE=True)
+    for path in ("/", "/pages/about", "/admin/login", "/nope"):
+        body = app.test_client().get(path, headers={"Accept-Language": "zh-CN"}).get_data(True)
+        assert "示例数据" in body, path
+
+
+def test_without_demo_mode_no_page_claims_sample_data(client):
+    assert "示例数据" not in client.get("/", headers={"Accept-Language": "zh-CN"}).get_data(True)
