@@ -1,4 +1,5 @@
 # Two commands on a fresh machine: `make run` and `make test`. See README.md.
+# No access log by default: request lines carry citizens' addresses and lookups.
 SHELL := /bin/bash
 PYTHON ?= python3
 VENV := .venv
@@ -37,8 +38,7 @@ run: install
 	@echo "  Officials' login: http://$(HOST):$(PORT)/admin/login"
 	@echo "    admin@demo.dxal.gov.cn / demo-portal-2026  (also publisher@, water@, enforcement@, handler@)"
 	@echo
-	PORTAL_DEMO=true $(BIN)/gunicorn --no-control-socket --workers $(WORKERS) --bind $(HOST):$(PORT) \
-		--access-logfile - wsgi:app
+	PORTAL_DEMO=true $(BIN)/gunicorn --no-control-socket --workers $(WORKERS) --bind $(HOST):$(PORT) wsgi:app
 
 # Headless Chromium and CJK fonts for the browser tests, from Debian's packages.
 system-deps:
