@@ -67,6 +67,12 @@ def test_every_message_has_a_chinese_translation():
     assert catalogs.missing() == {}
 
 
+def test_no_two_features_translate_the_same_words_differently():
+    # The catalogs are merged at run time: a clash would make one feature's wording win
+    # silently on every other feature's pages.
+    assert catalogs.conflicts() == {}
+
+
 def test_times_are_shown_in_china_time_as_yyyy_mm_dd_hh_mm(app):
     from portal.core.i18n import china_date, china_time
 

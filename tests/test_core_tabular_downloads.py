@@ -84,3 +84,19 @@ def test_unknown_download_format_is_a_404(app):
 
     with app.test_request_context(), pytest.raises(NotFound):
         download("pdf", [], [], "x")
+
+
+def test_pagination_link_header_points_at_absolute_neighbour_pages(app):
+    from portal.core.pagination import link_header
+
+    class Page:
+        page, pages, has_prev, has_next = 2, 3, True, True
+
+    with app.test_request_context("/admin/audit?page=2&action=login"):
+        from flask import request
+
+        request.url_rule = app.url_map._rules_by_endpoint["admin.audit_log"][0]
+        request.endpoint  # noqa: B018 - resolved from url_rule
+        header = link_header(Page())
+    assert '<http://localhost/admin/audit?page=1&action=login>; rel="first"' in header
+    assert 'page=3' in header and 'rel="next"' in header and 'rel="last"' in header

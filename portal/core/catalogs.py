@@ -135,6 +135,21 @@ def missing() -> dict[str, list[str]]:
     return gaps
 
 
+def conflicts() -> dict[str, dict[str, str]]:
+    """Msgids that features translate differently. Flask-Babel merges the catalogs, so one
+    translation silently wins everywhere: give such words a context (pgettext) or agree."""
+    seen: dict[str, dict[str, str]] = {}
+    for feature in features():
+        path = po_path(feature, "zh_Hans")
+        if not path.exists():
+            continue
+        with path.open("rb") as fh:
+            for m in read_po(fh):
+                if m.id and not m.context and isinstance(m.id, str) and m.string:
+                    seen.setdefault(m.id, {})[feature] = str(m.string)
+    return {k: v for k, v in seen.items() if len(set(v.values())) > 1}
+
+
 def main(argv: list[str]) -> int:
     command = argv[1] if len(argv) > 1 else "compile"
     if command == "extract":
@@ -146,7 +161,10 @@ def main(argv: list[str]) -> int:
         for feature, ids in gaps.items():
             for msgid in ids:
                 print(f"{feature}: untranslated: {msgid}")
-        return 1 if gaps else 0
+        clashes = conflicts()
+        for msgid, by_feature in clashes.items():
+            print(f"translated differently: {msgid!r}: {by_feature}")
+        return 1 if gaps or clashes else 0
     else:
         print(__doc__)
         return 2

@@ -34,8 +34,9 @@ def paginate(query: sa.Select[Any], default_per_page: int = 20) -> Pagination:
 
 
 def page_url(page: int, **extra: Any) -> str:
-    args = {**request.view_args, **request.args.to_dict(), **extra, "page": page}  # type: ignore[dict-item]
-    return url_for(request.endpoint or "", **args, _external=extra.pop("_external", False))
+    external = bool(extra.pop("_external", False))
+    args = {**(request.view_args or {}), **request.args.to_dict(), **extra, "page": page}
+    return url_for(request.endpoint or "", **args, _external=external)
 
 
 def link_header(pagination: Pagination) -> str:
