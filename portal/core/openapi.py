@@ -1,0 +1,81 @@
+"""The portal's OpenAPI 3.1 document, assembled from what each feature registers.
+
+Features call `register(app, paths, components)` from their init_app; the document is
+served at GET /api/v1/openapi.json.
+"""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+from flask import Blueprint, Flask, current_app, jsonify
+
+from portal.core.http import conditional
+
+bp = Blueprint("openapi", __name__)
+
+KEY = "openapi_parts"
+
+
+def _base(app: Flask) -> dict[str, Any]:
+    return {
+        "openapi": "3.1.0",
+        "info": {
+            "title": "Daxing'anling Water Disclosure Portal API",
+            "version": "1",
+            "description": (
+                "Public, read-only data of the Daxing'anling water disclosure portal. "
+                "Lists are paginated with ?page= and ?per_page= (at most 100) and carry "
+                "RFC 8288 Link headers."
+            ),
+        },
+        "servers": [{"url": app.config.get("BASE_URL", "")}],
+        "paths": {},
+        "components": {"schemas": {}},
+    }
+
+
+def register(app: Flask, paths: dict[str, Any], components: dict[str, Any] | None = None) -> None:
+    """Merge path items and component schemas into the document.
+
+    `paths` maps "/api/v1/…" to path items (operations are merged per method);
+    `components` maps section ("schemas", "parameters", …) to named entries, or may be a
+    plain {SchemaName: schema} mapping, taken as schemas. A name registered twice with a
+    different value is a programming error and raises ValueError.
+    """
+    doc = app.extensions.setdefault(KEY, _base(app))
+    for path, item in paths.items():
+        target = doc["paths"].setdefault(path, {})
+        for method, operation in item.items():
+            if method in target and target[method] != operation:
+                raise ValueError(f"OpenAPI {method.upper()} {path} registered twice")
+            target[method] = copy.deepcopy(operation)
+    if components:
+        sections = {"schemas", "parameters", "responses", "headers", "securitySchemes"}
+        if not set(components) <= sections:
+            components = {"schemas": components}
+        for section, entries in components.items():
+            target = doc["components"].setdefault(section, {})
+            for name, value in entries.items():
+                if name in target and target[name] != value:
+                    raise ValueError(f"OpenAPI component {section}/{name} registered twice")
+                target[name] = copy.deepcopy(value)
+
+
+def document(app: Flask) -> dict[str, Any]:
+    return app.extensions.get(KEY) or _base(app)
+
+
+@bp.get("/api/v1/openapi.json")
+def openapi_json() -> Any:
+    response = jsonify(document(current_app))  # type: ignore[arg-type]
+    response.access_control_allow_origin = "*"
+    return conditional(response, max_age=300)
+
+
+def init_app(app: Flask) -> None:
+    """Serve the document (idempotent: safe to call from more than one feature)."""
+    app.extensions.setdefault(KEY, _base(app))
+    if "openapi" not in app.blueprints:
+        app.register_blueprint(bp)

@@ -1,0 +1,104 @@
+"""The one way other modules publish a notice about a record they have just published.
+
+Called inside the caller's transaction: it flushes but never commits, so the record and
+its notice are committed (or rolled back) together.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import sqlalchemy as sa
+
+from portal.core import audit
+from portal.core.models import utcnow
+from portal.extensions import db
+from portal.notices import service
+from portal.notices.models import CATEGORIES, PUBLISHED, WITHDRAWN, Notice
+
+
+def _find(source: str) -> Notice | None:
+    return db.session.scalar(sa.select(Notice).where(Notice.source == source))
+
+
+def announce(
+    category: str,
+    title: str,
+    summary: str,
+    link: str,
+    *,
+    county: str | None = None,
+    source: str,
+    title_en: str | None = None,
+    summary_en: str | None = None,
+    published_at: dt.datetime | None = None,
+    reason: str | None = None,
+) -> Notice:
+    """Publish (or, for a `source` announced before, correct) a notice linking to `link`.
+
+    `title`/`summary` are the Chinese (official) text. A second call with the same `source`
+    is a correction: the notice keeps its address, the old text is kept as a version and
+    the public sees "updated on …: reason" (`reason`, else a generic note).
+    """
+    if category not in CATEGORIES:
+        raise ValueError(f"unknown notice category {category!r}")
+    if not link.startswith("/") or link.startswith("//"):
+        raise ValueError("link must be a site path such as /water/quarters/mohe/2026Q3")
+    fields = {
+        "category": category,
+        "county": county,
+        "title_zh": title.strip()[:200],
+        "title_en": (title_en or "").strip()[:200] or None,
+        "summary_zh": summary.strip(),
+        "summary_en": (summary_en or "").strip() or None,
+        "link": link,
+    }
+    existing = _find(source)
+    if existing is None:
+        author_id, author_name = service.current_author()
+        notice = Notice(
+            status=PUBLISHED,
+            source=source,
+            author_id=author_id,
+            author_name=author_name,
+            language="zh_Hans",
+            body_zh="",
+            published_at=published_at or utcnow(),
+            **fields,
+        )
+        notice.refresh_search_text()
+        db.session.add(notice)
+        db.session.flush()
+        audit.record("announce", "notice", notice.id, after={"source": source, **fields})
+        return notice
+
+    notice = existing
+    before = {"status": notice.status, "version": notice.version, "title_zh": notice.title_zh}
+    service.revise(notice, fields, reason or "")
+    if notice.status == WITHDRAWN:
+        # Announcing a withdrawn record again publishes it again, as a new version.
+        notice.status = PUBLISHED
+        notice.withdrawn_at = None
+        notice.withdrawn_reason = None
+        notice.revised_at = utcnow()
+    db.session.flush()
+    audit.record(
+        "announce_update",
+        "notice",
+        notice.id,
+        before=before,
+        after={"source": source, "version": notice.version, **fields},
+        reason=reason,
+    )
+    return notice
+
+
+def withdraw_announcement(source: str, reason: str) -> Notice | None:
+    """Withdraw the notice announced for `source` (e.g. a record was retracted); flush only."""
+    notice = _find(source)
+    if notice is None or notice.status == WITHDRAWN:
+        return notice
+    service._withdraw(notice, reason)
+    db.session.flush()
+    audit.record("withdraw", "notice", notice.id, after={"source": source}, reason=reason)
+    return notice

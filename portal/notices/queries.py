@@ -1,0 +1,117 @@
+"""Read-side queries shared by the public pages, feeds, API, search and sitemap."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from typing import Any
+
+import sqlalchemy as sa
+from flask import abort
+from flask_babel import gettext as _
+
+from portal.core import markdown
+from portal.core.i18n import localized
+from portal.core.models import utcnow
+from portal.extensions import db
+from portal.notices.models import CATEGORIES, PUBLISHED, WITHDRAWN, Notice
+from portal.search.registry import SITEMAP_MAX_URLS, SearchHit, like_pattern
+
+
+def public_filter(now: dt.datetime | None = None) -> sa.ColumnElement[bool]:
+    """Published or withdrawn (a withdrawn notice keeps its address) and not scheduled."""
+    return sa.and_(
+        Notice.status.in_((PUBLISHED, WITHDRAWN)),
+        Notice.published_at <= (now or utcnow()),
+    )
+
+
+def public_notices(category: str | None = None, county: str | None = None) -> sa.Select[Any]:
+    """Newest first; the list pages show only columns of the notice row itself (no N+1)."""
+    query = sa.select(Notice).where(public_filter())
+    if category:
+        query = query.where(Notice.category == category)
+    if county:
+        query = query.where(Notice.county == county)
+    return query.order_by(Notice.published_at.desc(), Notice.id.desc())
+
+
+def check_category(category: str | None) -> str | None:
+    if category in (None, ""):
+        return None
+    if category not in CATEGORIES:
+        abort(404)
+    return category
+
+
+def check_county(county: str | None) -> str | None:
+    from portal.core import counties
+
+    if county in (None, ""):
+        return None
+    if county not in counties.codes():
+        abort(404)
+    return county
+
+
+def public_notice_or_404(notice_id: int, *options: Any) -> Notice:
+    notice = db.session.scalar(
+        sa.select(Notice).where(Notice.id == notice_id, public_filter()).options(*options)
+    )
+    if notice is None:
+        abort(404)
+    return notice
+
+
+def latest(limit: int = 5) -> list[Notice]:
+    return list(db.session.scalars(public_notices().limit(limit)))
+
+
+def search_notices(query: str, limit: int) -> list[SearchHit]:
+    """Substring match over title, summary and body in both languages (works for Chinese);
+    withdrawn notices are found by title only, their body being no longer public."""
+    pattern = like_pattern(query.strip().lower())
+    live = sa.and_(Notice.status == PUBLISHED, Notice.search_text.like(pattern, escape="\\"))
+    gone = sa.and_(
+        Notice.status == WITHDRAWN,
+        sa.or_(
+            sa.func.lower(Notice.title_zh).like(pattern, escape="\\"),
+            sa.func.lower(Notice.title_en).like(pattern, escape="\\"),
+        ),
+    )
+    rows = db.session.scalars(
+        sa.select(Notice)
+        .where(public_filter(), sa.or_(live, gone))
+        .order_by(Notice.published_at.desc(), Notice.id.desc())
+        .limit(limit)
+    )
+    hits = []
+    for notice in rows:
+        title = localized(notice.title_zh, notice.title_en)
+        if notice.is_withdrawn:
+            title = _("[Withdrawn] %(title)s", title=title)
+            summary = notice.withdrawn_reason or ""
+        else:
+            summary = markdown.plain(localized(notice.summary_zh, notice.summary_en), 160)
+        hits.append(
+            SearchHit(
+                kind_label=_("Notice") + " · " + notice.category_label,
+                title=title,
+                url=f"/notices/{notice.id}",
+                summary=summary,
+                date=notice.published_at,
+            )
+        )
+    return hits
+
+
+def sitemap_entries() -> Iterator[tuple[str, dt.datetime | None]]:
+    yield "/notices/", None
+    rows = db.session.execute(
+        sa.select(Notice.id, Notice.published_at, Notice.revised_at)
+        .where(public_filter())
+        .order_by(Notice.published_at.desc(), Notice.id.desc())
+        .limit(SITEMAP_MAX_URLS - 1)
+    ).yield_per(2000)
+    for notice_id, published_at, revised_at in rows:
+        yield f"/notices/{notice_id}", revised_at or published_at
