@@ -387,9 +387,50 @@ def test_a_non_detect_gets_the_best_class_whose_limit_is_at_or_above_its_dl(
 
 def test_a_dl_above_the_held_limit_makes_the_verdict_inconclusive_never_pass() -> None:
     e = source(ammonia_n="0.3", mercury="<0.0005")
+    # Mercury is only known to be class IV or better: the sample could be class II.
+    assert e.water_class is None
+    assert e.compliant is None
+    assert e.notes == ("class_uncertain_detection_limit",)
+    assert e.deciding_parameters == ("mercury",)
+    assert item(e, "mercury").item_class == "IV"
+
+
+def test_a_bounded_item_no_worse_than_a_certain_one_leaves_the_class_certain() -> None:
+    e = source(ammonia_n="1.2", mercury="<0.0005")  # ammonia certainly class IV
     assert e.water_class == "IV"
+    assert e.compliant is False
+    assert e.notes == ()
+    assert e.deciding_parameters == ("ammonia_n",)
+
+
+def test_a_coarse_detection_limit_alone_never_publishes_a_worse_class() -> None:
+    e = source(ammonia_n="0.3", dissolved_oxygen="7", codmn="3", mercury="<0.0005")
+    assert e.water_class is None  # everything measured is class II; mercury ≤ IV only
     assert e.compliant is None
     assert e.deciding_parameters == ("mercury",)
+
+
+def test_a_bounded_class_within_the_held_class_still_complies_without_a_class() -> None:
+    e = source(ammonia_n="0.1", mercury="<0.0001")  # ammonia I, mercury III or better
+    assert e.water_class is None
+    assert e.compliant is True
+    assert e.notes == ("class_uncertain_detection_limit",)
+    assert e.deciding_parameters == ("mercury",)
+
+
+def test_a_bounded_item_at_the_certain_worst_class_keeps_that_class() -> None:
+    e = source(ammonia_n="0.8", mercury="<0.0001")  # both III
+    assert (e.water_class, e.compliant) == ("III", True)
+
+
+def test_a_certain_failure_fails_even_when_a_bound_leaves_the_class_open() -> None:
+    e = source(ammonia_n="1.2", mercury="<0.002")  # mercury: no class certain at all
+    assert e.water_class is None
+    assert e.compliant is False
+    e = section("II", ammonia_n="0.6", mercury="<0.001")  # ammonia III fails II; Hg ≤ V
+    assert e.water_class is None
+    assert e.compliant is False
+    assert e.deciding_parameters == ("ammonia_n",)  # only certainties decide a failure
 
 
 def test_an_undetermined_item_class_leaves_the_sample_without_class() -> None:
@@ -409,7 +450,9 @@ def test_a_certain_failure_still_fails_when_the_class_is_undetermined() -> None:
 
 def test_a_section_held_to_class_iv_passes_a_dl_within_the_class_iv_limit() -> None:
     e = section("IV", mercury="<0.0005")
-    assert (e.water_class, e.compliant) == ("IV", True)
+    # Within the target whatever its true class; the class itself is not certain.
+    assert (e.water_class, e.compliant) == (None, True)
+    assert item(e, "mercury").item_class == "IV"
 
 
 @pytest.mark.parametrize(
@@ -661,7 +704,7 @@ def test_trihalomethane_ratio_sum(
         assert thm.detection_limit == upper
     assert thm.notes == notes
     assert thm.limit is not None and str(thm.limit) == "≤1"
-    assert thm.unit == "dimensionless"
+    assert thm.unit == "ratio"
     assert e.compliant is (passed if all(item(e, c).passed for c in THMS) else False)
 
 

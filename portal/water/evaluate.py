@@ -75,6 +75,7 @@ THM_INCOMPLETE: Final = "trihalomethanes_incomplete"
 TEXT_NOT_RECOGNISED: Final = "text_not_recognised"
 # Evaluation-level note codes.
 NOTHING_EVALUATED: Final = "nothing_evaluated"
+CLASS_UNCERTAIN: Final = "class_uncertain_detection_limit"
 SMALL_SUPPLY: Final = "small_supply"
 
 # Surface-water items reported beside the class but not used for it (national
@@ -353,26 +354,23 @@ def _evaluate_classed(
                 )
     items += _remaining(items, measurements, std)
 
-    used_items = [it for it in items if it.used_for_class]
-    water_class: str | None = None
-    if used_items and all(it.item_class is not None for it in used_items):
-        order = table.all_classes
-        water_class = max((it.item_class for it in used_items if it.item_class), key=order.index)
+    water_class, open_items = _sample_class(items, table.all_classes)
     compliant = _verdict(items)
-    if water_class is None and compliant is True:  # defensive: no class, no pass
-        compliant = None
+    undetermined = any(it.used_for_class and it.item_class is None for it in items)
+    if water_class is None and compliant is True and (undetermined or not open_items):
+        compliant = None  # defensive: without a class, only a bounded one may still pass
     notes: tuple[str, ...] = ()
     if not any(it.counts_for_verdict for it in items):
         notes = (NOTHING_EVALUATED,)
     elif water_class is None:
-        notes = (CLASS_UNDETERMINED,)
+        notes = (CLASS_UNDETERMINED,) if undetermined or not open_items else (CLASS_UNCERTAIN,)
     return Evaluation(
         stage=stage,
         standard=table.name,
         water_class=water_class,
         held_to_class=held,
         compliant=compliant,
-        deciding_parameters=_deciding(items, water_class, compliant),
+        deciding_parameters=_deciding(items, water_class, compliant, open_items),
         items=tuple(items),
         notes=notes,
     )
@@ -673,19 +671,54 @@ def _verdict(items: list[ItemResult]) -> bool | None:
     return _all(*counting) if counting else None
 
 
+def _sample_class(
+    items: list[ItemResult], order: tuple[str, ...]
+) -> tuple[str | None, frozenset[str]]:
+    """The sample's class when it is certain, else None; and the items that left it open.
+
+    A non-detect whose detection limit lies above a class limit has as ``item_class`` only
+    the best class it is certain to meet: its true class may be better.  The worst item
+    class is then the sample's class only when some certain item is at least that bad;
+    otherwise a coarse detection limit would decide the published class.
+    """
+    used = [it for it in items if it.used_for_class]
+    if not used or any(it.item_class is None for it in used):
+        return None, frozenset()
+    bounded = [it for it in used if DL_ABOVE_CLASS_LIMIT in it.notes]
+    certain = [it for it in used if DL_ABOVE_CLASS_LIMIT not in it.notes]
+    worst_certain = max((order.index(it.item_class) for it in certain if it.item_class), default=-1)
+    open_items = frozenset(
+        it.parameter
+        for it in bounded
+        if it.item_class and order.index(it.item_class) > worst_certain
+    )
+    if open_items:
+        return None, open_items
+    return order[worst_certain], frozenset()
+
+
 def _deciding(
-    items: list[ItemResult], water_class: str | None, compliant: bool | None
+    items: list[ItemResult],
+    water_class: str | None,
+    compliant: bool | None,
+    open_items: frozenset[str] = frozenset(),
 ) -> tuple[str, ...]:
-    """Items at the sample's class, every failure, and (when the verdict is open and
-    nothing failed) the items that left it open; in item (table) order."""
+    """Items at the sample's class, every failure, and (when the verdict or the class is
+    open and nothing failed) the items that left it open; in item (table) order."""
     return tuple(
         it.parameter
         for it in items
         if it.counts_for_verdict
         and (
             it.passed is False
-            or (water_class is not None and it.used_for_class and it.item_class == water_class)
+            or (
+                water_class is not None
+                and it.used_for_class
+                and it.item_class == water_class
+                and DL_ABOVE_CLASS_LIMIT not in it.notes  # a bound decides nothing
+            )
             or (compliant is None and it.passed is None)
+            or (compliant is True and it.parameter in open_items)
         )
     )
 

@@ -68,9 +68,9 @@ THM_COMPONENTS: Final = (
     "bromodichloromethane",
     "tribromomethane",
 )
-# parameters.csv has no row for the derived indicator (it is never measured); these names
-# are used until one is added there, in which case the CSV wins.
-_DERIVED_NAMES: Final = {THM_TOTAL: ("三卤甲烷(总量)", "Trihalomethanes (total)", "dimensionless")}
+# Parameters computed from others, never measured (their rows in parameters.csv give the
+# names and unit).
+_DERIVED: Final = frozenset({THM_TOTAL})
 
 Comparison = Literal["max", "min", "range", "not_detected", "text", "ratio_sum"]
 
@@ -389,16 +389,11 @@ def _load(content_dir: Path) -> Standards:
         if raw["code"] in params or not raw["unit"]:
             raise StandardsError(f"parameters.csv:{i}: duplicate code or missing unit")
         params[raw["code"]] = Parameter(raw["code"], raw["name_zh"], raw["name_en"], raw["unit"])
-    for code, (zh, en, unit) in _DERIVED_NAMES.items():
-        params[code] = Parameter(
-            code,
-            *(
-                (params[code].name_zh, params[code].name_en, params[code].unit)
-                if code in params
-                else (zh, en, unit)
-            ),
-            derived=True,
-        )
+    for code in _DERIVED:
+        if code not in params:
+            raise StandardsError(f"parameters.csv: derived parameter {code!r} missing")
+        p = params.pop(code)  # derived ones last, whatever their place in the file
+        params[code] = Parameter(p.code, p.name_zh, p.name_en, p.unit, derived=True)
     parameters = MappingProxyType(params)
 
     surface = _classed(
