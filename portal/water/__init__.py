@@ -1,1 +1,39 @@
-"""Drinking-water and surface/ground-water evaluation against the Chinese national standards."""
+"""Drinking water from source to tap: sites, samples, evaluation, publication."""
+
+from __future__ import annotations
+
+from flask import Flask
+from flask_babel import lazy_gettext as _l
+
+
+def init_app(app: Flask) -> None:
+    """Register this feature's blueprints, CLI, demo data and registry entries."""
+    from portal.accounts.models import Role
+    from portal.core import demo as core_demo
+    from portal.core import openapi
+    from portal.core.nav import add_admin_link, add_home_section
+    from portal.search.registry import register_provider, register_sitemap
+    from portal.water import admin, api, cli, demo, models, queries, views  # noqa: F401
+
+    app.register_blueprint(views.bp)
+    app.register_blueprint(api.bp)
+    app.register_blueprint(admin.bp)
+    app.cli.add_command(cli.water_cli)
+    openapi.register(app, api.OPENAPI_PATHS, api.OPENAPI_COMPONENTS)
+    register_provider(app, "water", queries.search)
+    register_sitemap(app, "water", queries.sitemap_entries)
+    add_admin_link(app, "water_admin.index", _l("Drinking water"), Role.WATER_OFFICER)
+    add_home_section(app, "water/_home.html", views.home_context)
+    core_demo.register(app, "water", demo.load)
+    _register_datasets(app)
+
+
+def _register_datasets(app: Flask) -> None:
+    """List the downloads in the open-data catalog once that registry exists."""
+    try:
+        from portal.data import registry
+        from portal.water import datasets
+    except ImportError:  # the catalog is being built by another feature
+        return
+
+    datasets.register(app, registry)

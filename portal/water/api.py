@@ -1,0 +1,292 @@
+"""Public JSON API under /api/v1/water (published data only) and its OpenAPI description."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from flask import Blueprint, abort, current_app, jsonify, request
+from flask.typing import ResponseReturnValue
+
+from portal.core import counties
+from portal.core.http import conditional
+from portal.core.pagination import link_header, paginate
+from portal.extensions import db
+from portal.water import queries
+from portal.water.importer import CHINA
+from portal.water.models import WaterEvaluation, WaterPublication, WaterSite
+from portal.water.service import valid_quarter
+from portal.water.standards import list_parameter_limits
+
+bp = Blueprint("water_api", __name__, url_prefix="/api/v1/water")
+MAX_AGE = 300
+
+
+def _num(text: str | None) -> int | float | None:
+    """An exact decimal string as a JSON number (shortest form that reads back the same)."""
+    if text is None:
+        return None
+    d = Decimal(text)
+    return int(d) if d == d.to_integral_value() and "." not in text else float(d)
+
+
+def _url(path: str) -> str:
+    return current_app.config["BASE_URL"] + path
+
+
+def sample_json(e: WaterEvaluation) -> dict[str, Any]:
+    d = e.result
+    return {
+        "sample_id": d["sample_id"],
+        "url": _url(f"/water/samples/{d['sample_id']}"),
+        "site": d["site"],
+        "stage": d["stage"],
+        "sampled_at": d["sampled_at"],
+        "lab": d["lab"],
+        "method": d["method"],
+        "standard": d["standard"],
+        "class": d["class"],
+        "held_to_class": d["held_to_class"],
+        "compliant": d["compliant"],
+        "deciding_parameters": d["deciding_parameters"],
+        "notes": d["notes"],
+        "parameters": [
+            {
+                "parameter": p["parameter"],
+                "value": _num(p["value"]),
+                "qualifier": p["qualifier"] if p["qualifier"] != "text" else p["text"],
+                "detection_limit": _num(p["detection_limit"]),
+                "unit": p["unit"],
+                "limit": p["limit"],
+                "passed": p["passed"],
+                "class": p["class"],
+                "exceedance_multiple": _num(p["exceedance_multiple"]),
+                "notes": p["notes"],
+            }
+            for p in d["parameters"]
+        ],
+    }
+
+
+def site_json(s: WaterSite, detail: bool = False) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "code": s.code,
+        "url": _url(f"/water/sites/{s.code}"),
+        "name_zh": s.name_zh,
+        "name_en": s.name_en or None,
+        "stage": s.stage,
+        "county": s.county,
+        "water_body": s.water_body,
+        "centralized": s.centralized if s.stage == "source" else None,
+        "target_class": s.target_class,
+        "disinfection": list(s.disinfection) if s.disinfection else None,
+        "latitude": _num(s.latitude),
+        "longitude": _num(s.longitude),
+    }
+    up, down = queries.chain(s)
+    out["supplied_by"] = [u.code for u in up]
+    out["supplies"] = [d.code for d in down]
+    if detail:
+        out["samples"] = [
+            {
+                "sample_id": e.sample_id,
+                "url": _url(f"/api/v1/water/samples/{e.sample_id}"),
+                "sampled_at": e.sampled_at.astimezone(CHINA).isoformat(),
+                "quarter": e.quarter,
+                "class": e.water_class,
+                "compliant": e.compliant,
+            }
+            for e in db.session.scalars(queries.site_evaluations(s))
+        ]
+    return out
+
+
+def quarter_json(pub: WaterPublication) -> dict[str, Any]:
+    return {
+        "county": pub.county,
+        "quarter": pub.quarter,
+        "url": _url(f"/water/quarters/{pub.county}/{pub.quarter}"),
+        "version": pub.version,
+        "published_at": pub.published_at.isoformat(),
+        "correction_reason": pub.reason,
+        "stages": pub.summary["stages"],
+        "centralized_sources": pub.summary["centralized_sources"],
+        "exceedances": [
+            {**x, "value": _num(x["value"]), "exceedance_multiple": _num(x["exceedance_multiple"])}
+            for x in pub.summary["exceedances"]
+        ],
+        "sites": [
+            {"site": s.code, "stage": s.stage, **sample_json(e)}
+            for e, s in queries.latest_rows(pub, with_result=True)
+        ],
+    }
+
+
+def _json(data: Any) -> ResponseReturnValue:
+    return conditional(jsonify(data), max_age=MAX_AGE)
+
+
+@bp.get("/parameters")
+def parameters() -> ResponseReturnValue:
+    return _json(
+        {
+            "parameters": [
+                {
+                    "code": p.code,
+                    "name_zh": p.name_zh,
+                    "name_en": p.name_en,
+                    "unit": p.unit,
+                    "derived": p.derived,
+                    "limits": [
+                        {
+                            "standard": e.standard,
+                            "applies_to": e.applies_to,
+                            "class": e.level,
+                            "comparison": e.limit.comparison,
+                            "limit": str(e.limit) or None,
+                            "value": _num(_s(e.limit.value)),
+                            "low": _num(_s(e.limit.low)),
+                            "high": _num(_s(e.limit.high)),
+                        }
+                        for e in p.limits
+                    ],
+                }
+                for p in list_parameter_limits()
+            ]
+        }
+    )
+
+
+def _s(d: Decimal | None) -> str | None:
+    return None if d is None else str(d)
+
+
+@bp.get("/sites")
+def sites() -> ResponseReturnValue:
+    county = request.args.get("county") or None
+    stage = request.args.get("stage") or None
+    if county and counties.get(county) is None:
+        abort(404)
+    page = paginate(queries.public_sites(county, stage), default_per_page=50)
+    response = jsonify(
+        {"sites": [site_json(s) for s in page.items], "total": page.total, "page": page.page}
+    )
+    if header := link_header(page):
+        response.headers["Link"] = header
+    return conditional(response, max_age=MAX_AGE)
+
+
+@bp.get("/sites/<code>")
+def site(code: str) -> ResponseReturnValue:
+    s = queries.public_site(code)
+    if s is None:
+        abort(404)
+    return _json(site_json(s, detail=True))
+
+
+@bp.get("/samples/<sample_id>")
+def sample(sample_id: str) -> ResponseReturnValue:
+    e = queries.sample(sample_id)
+    if e is None:
+        abort(404)
+    return _json(sample_json(e))
+
+
+@bp.get("/quarters/<county>/<quarter>")
+def quarter(county: str, quarter: str) -> ResponseReturnValue:
+    if counties.get(county) is None or not valid_quarter(quarter):
+        abort(404)
+    pub = queries.publication(county, quarter)
+    if pub is None:
+        abort(404)
+    return _json(quarter_json(pub))
+
+
+def _op(summary: str, params: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+    return {
+        "get": {
+            "summary": summary,
+            "tags": ["water"],
+            "parameters": params or [],
+            "responses": {"200": {"description": "OK"}, "404": {"description": "Not published"}},
+        }
+    }
+
+
+def _path_param(name: str, description: str) -> dict[str, Any]:
+    return {
+        "name": name,
+        "in": "path",
+        "required": True,
+        "schema": {"type": "string"},
+        "description": description,
+    }
+
+
+OPENAPI_PATHS: dict[str, Any] = {
+    "/api/v1/water/parameters": _op("Water-quality parameters and their limits per standard"),
+    "/api/v1/water/sites": _op(
+        "Published monitoring sites with their supply chain",
+        [
+            {"name": "county", "in": "query", "schema": {"type": "string"}},
+            {
+                "name": "stage",
+                "in": "query",
+                "schema": {"type": "string", "enum": ["source", "plant", "tap", "section"]},
+            },
+            {"name": "page", "in": "query", "schema": {"type": "integer"}},
+            {"name": "per_page", "in": "query", "schema": {"type": "integer"}},
+        ],
+    ),
+    "/api/v1/water/sites/{code}": _op(
+        "One site, its supply chain and its published samples", [_path_param("code", "Site code")]
+    ),
+    "/api/v1/water/samples/{sample_id}": _op(
+        "The published evaluation of one sample",
+        [_path_param("sample_id", "Laboratory sample id")],
+    ),
+    "/api/v1/water/quarters/{county}/{quarter}": _op(
+        "A county's published quarter",
+        [_path_param("county", "County code"), _path_param("quarter", "e.g. 2026Q3")],
+    ),
+}
+OPENAPI_PATHS["/api/v1/water/samples/{sample_id}"]["get"]["responses"]["200"] = {
+    "description": "The evaluation",
+    "content": {"application/json": {"schema": {"$ref": "#/components/schemas/WaterSample"}}},
+}
+OPENAPI_COMPONENTS: dict[str, Any] = {
+    "schemas": {
+        "WaterSample": {
+            "type": "object",
+            "properties": {
+                "site": {"type": "string"},
+                "stage": {"type": "string", "enum": ["source", "plant", "tap", "section"]},
+                "sampled_at": {"type": "string", "format": "date-time"},
+                "standard": {"type": "string"},
+                "class": {
+                    "type": ["string", "null"],
+                    "enum": ["I", "II", "III", "IV", "V", "worse than V", None],
+                },
+                "compliant": {"type": ["boolean", "null"]},
+                "deciding_parameters": {"type": "array", "items": {"type": "string"}},
+                "parameters": {
+                    "type": "array",
+                    "items": {
+                        "type": "object",
+                        "properties": {
+                            "parameter": {"type": "string"},
+                            "value": {"type": ["number", "null"]},
+                            "qualifier": {"type": ["string", "null"]},
+                            "detection_limit": {"type": ["number", "null"]},
+                            "unit": {"type": "string"},
+                            "limit": {"type": ["string", "null"]},
+                            "passed": {"type": ["boolean", "null"]},
+                            "class": {"type": ["string", "null"]},
+                            "exceedance_multiple": {"type": ["number", "null"]},
+                        },
+                    },
+                },
+            },
+        }
+    }
+}

@@ -1,0 +1,56 @@
+"""`flask --app portal water import-sites FILE | import FILE | publish COUNTY QUARTER`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+from flask.cli import AppGroup
+
+from portal.water import service
+from portal.water.messages import PUBLISH_ERRORS, import_error
+
+water_cli = AppGroup("water", help="Drinking-water data: import and publish.")
+
+
+def _report(result: service.ImportResult) -> None:
+    if result.ok:
+        click.echo(f"imported {result.rows} rows")
+        return
+    for e in result.errors:
+        where = f"row {e.row}" if e.row else "file"
+        column = f", {e.column}" if e.column else ""
+        value = f" ({e.value})" if e.value else ""
+        click.echo(f"{where}{column}: {import_error(e.code)}{value}", err=True)
+    if result.truncated:
+        click.echo(f"... {result.error_count} errors in all", err=True)
+    raise SystemExit(1)
+
+
+@water_cli.command("import-sites")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def import_sites(file: Path) -> None:
+    """Import monitoring sites (all or nothing)."""
+    with file.open("rb") as fh:
+        _report(service.import_sites(fh, file.name))
+
+
+@water_cli.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def import_measurements(file: Path) -> None:
+    """Import laboratory results (all or nothing; re-importing is harmless)."""
+    with file.open("rb") as fh:
+        _report(service.import_measurements(fh, file.name))
+
+
+@water_cli.command("publish")
+@click.argument("county")
+@click.argument("quarter")
+@click.option("--reason", default=None, help="Required to correct a published quarter.")
+def publish(county: str, quarter: str, reason: str | None) -> None:
+    """Publish a county's quarter (or correct it, with --reason)."""
+    try:
+        pub = service.publish(county, quarter, reason)
+    except service.PublishError as exc:
+        raise click.ClickException(str(PUBLISH_ERRORS[exc.code])) from exc
+    click.echo(f"published {county} {quarter} version {pub.version}")

@@ -1,0 +1,112 @@
+"""User-facing words for the water feature's machine codes (import errors, item notes,
+classes and stages): one place, translated lazily."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+
+STAGE_LABELS = {
+    "source": _l("Water source"),
+    "plant": _l("Treatment plant outlet"),
+    "tap": _l("Tap water"),
+    "section": _l("River monitoring section"),
+}
+WATER_BODY_LABELS = {
+    "river": _l("River"),
+    "lake": _l("Lake"),
+    "reservoir": _l("Reservoir"),
+    "groundwater": _l("Groundwater"),
+}
+CLASS_LABELS = {
+    "I": _l("Class I"),
+    "II": _l("Class II"),
+    "III": _l("Class III"),
+    "IV": _l("Class IV"),
+    "V": _l("Class V"),
+    "worse than V": _l("Worse than class V"),
+}
+NOTE_LABELS = {
+    "no_limit": _l("The standard sets no limit for this item."),
+    "not_used_for_class": _l("Reported, but not used to classify the water."),
+    "drinking_source_supplement": _l("Supplementary item for drinking-water sources."),
+    "detection_limit_above_limit": _l(
+        "The laboratory's detection limit is above the limit: the result is inconclusive."
+    ),
+    "detection_limit_above_class_limit": _l("The detection limit only shows this class or better."),
+    "class_undetermined": _l("The class cannot be determined from the reported values."),
+    "class_uncertain_detection_limit": _l(
+        "The class is not published: a detection limit was too coarse to determine it."
+    ),
+    "guidance_exceeded_nuclide_analysis_needed": _l(
+        "Above the screening value: nuclide analysis is needed."
+    ),
+    "disinfection_unknown": _l("The disinfection method is not known."),
+    "disinfectant_not_in_use": _l("This disinfectant is not used at this site."),
+    "residual_below_minimum": _l("The disinfectant residual is below the minimum."),
+    "residual_met_by_other_disinfectant": _l(
+        "The residual requirement is met by the other disinfectant."
+    ),
+    "residual_partner_not_measured": _l("The other disinfectant in use was not measured."),
+    "small_supply_limit": _l("Limit for small supplies (GB 5749-2022 note b)."),
+    "trihalomethanes_incomplete": _l("Not all four trihalomethanes were measured."),
+    "text_not_recognised": _l("The laboratory's description needs to be read by a person."),
+    "nothing_evaluated": _l("No item of this sample has a limit in the standard."),
+    "small_supply": _l("Evaluated as a small supply."),
+}
+IMPORT_ERRORS = {
+    "table_no_header": _l("The file has no header row."),
+    "table_too_many_columns": _l("The file has too many columns."),
+    "table_duplicate_columns": _l("The header repeats a column."),
+    "table_unsupported_type": _l("Upload a CSV or XLSX file."),
+    "table_not_xlsx": _l("The file is not a valid XLSX workbook."),
+    "table_not_csv": _l("The file is not a CSV text file."),
+    "table_empty": _l("The file is empty."),
+    "table_unreadable": _l("The file cannot be read."),
+    "missing_column": _l("This column is missing from the header."),
+    "empty_file": _l("The file has no data rows."),
+    "required": _l("This cell must not be empty."),
+    "invalid_code": _l("Use letters, digits, '-' or '_' (at most 64)."),
+    "duplicate_site": _l("This site code appears twice in the file."),
+    "invalid_stage": _l("Use source, plant, tap or section."),
+    "invalid_county": _l("Unknown county code."),
+    "water_body_required": _l("Sources and sections need a water body type."),
+    "invalid_water_body": _l("Use river, lake, reservoir or groundwater (not for sections)."),
+    "not_applicable": _l("This column does not apply to this kind of site; leave it empty."),
+    "invalid_boolean": _l("Use true or false."),
+    "invalid_target_class": _l("Sections need a target class I, II, III, IV or V."),
+    "invalid_disinfectant": _l("Unknown disinfectant code."),
+    "invalid_coordinate": _l("Not a valid coordinate in decimal degrees."),
+    "unknown_site": _l("No site has this code."),
+    "wrong_upstream_stage": _l("A plant is supplied by sources, a tap by plants."),
+    "invalid_time": _l("Use an ISO 8601 date and time, e.g. 2026-07-15T09:30."),
+    "unknown_parameter": _l("Unknown parameter code."),
+    "derived_parameter": _l("This indicator is calculated by the portal; do not import it."),
+    "unknown_unit": _l("This unit cannot be used for this parameter."),
+    "missing_unit": _l("The unit is missing."),
+    "empty": _l("The value is empty."),
+    "too_long": _l("The value is too long."),
+    "not_measured": _l("The value says the parameter was not measured; leave the row out."),
+    "not_a_number": _l("The value is not a number, '<' detection limit or ND."),
+    "greater_than_not_supported": _l("Values given as '>' cannot be evaluated."),
+    "negative": _l("The value is negative."),
+    "out_of_range": _l("The value is out of the plausible range."),
+    "invalid_detection_limit": _l("The detection limit is not valid."),
+    "qualifier_not_allowed": _l("This parameter cannot be reported below detection."),
+    "too_precise": _l("The value has too many digits."),
+    "inconsistent_measurement": _l("The value is not consistent."),
+    "float_not_accepted": _l("The value is not a number, '<' detection limit or ND."),
+    "duplicate_measurement": _l("This parameter appears twice for the same sample."),
+    "sample_site_differs": _l("The same sample id is given with different sites."),
+    "sample_time_differs": _l("The same sample id is given with different sampling times."),
+    "sample_of_other_site": _l("This sample id already belongs to another site."),
+}
+PUBLISH_ERRORS = {
+    "unknown_county": _l("Unknown county code."),
+    "invalid_quarter": _l("Write the quarter as 2026Q3."),
+    "no_samples": _l("There are no samples for this county and quarter."),
+    "reason_required": _l("This quarter is already published: give the reason for the correction."),
+}
+
+
+def import_error(code: str) -> str:
+    return str(IMPORT_ERRORS.get(code, code))
