@@ -9,14 +9,24 @@ from __future__ import annotations
 
 import http.client
 import json
+import re
 import urllib.error
 import urllib.request
 from pathlib import Path
-from typing import Final
+from typing import Any, Final
 
 from portal.enforcement.draw import STATUS_COMMITTED, VerifyReport, verify
 
-__all__ = ["MAX_BYTES", "TIMEOUT_SECONDS", "SourceError", "format_report", "verify_source"]
+__all__ = [
+    "MAX_BYTES",
+    "TIMEOUT_SECONDS",
+    "SourceError",
+    "committed_url",
+    "format_report",
+    "load_source",
+    "portal_urls",
+    "verify_source",
+]
 
 MAX_BYTES: Final = 5 * 1024 * 1024
 TIMEOUT_SECONDS: Final = 10
@@ -63,12 +73,11 @@ def _read_file(path: str) -> bytes:
         raise SourceError("unreadable", f"{path}: {exc.strerror or exc}") from exc
 
 
-def verify_source(file_or_url: str) -> VerifyReport:
-    """Read a draw document from a local path or an ``http(s)://`` URL and verify it.
+def load_source(file_or_url: str) -> dict[str, Any]:
+    """Read a JSON object from a local path or an ``http(s)://`` URL.
 
     At most :data:`MAX_BYTES` are read; URLs time out after :data:`TIMEOUT_SECONDS`.
-    Raises :class:`SourceError` if the document cannot be read or parsed; a document that
-    parses but fails a check is a normal (not ok) :class:`VerifyReport`.
+    Raises :class:`SourceError` if the document cannot be read or parsed.
     """
     data = _read_url(file_or_url) if _is_url(file_or_url) else _read_file(file_or_url)
     if len(data) > MAX_BYTES:
@@ -81,7 +90,41 @@ def verify_source(file_or_url: str) -> VerifyReport:
         raise SourceError("bad_json", f"{file_or_url}: not valid UTF-8 JSON ({exc})") from exc
     if not isinstance(document, dict):
         raise SourceError("not_object", f"{file_or_url}: JSON document is not an object")
-    return verify(document)
+    return document
+
+
+_PORTAL_DRAW: Final = re.compile(
+    r"^(https?://[^?#]+?)/(api/v1/)?enforcement/draws/([^/?#]+)(/committed)?/?(?:[?#].*)?$"
+)
+
+
+def portal_urls(url: str) -> tuple[str, str] | None:
+    """For a portal draw address (the API document or the public page), the addresses of
+    the draw document and of the snapshot published at commit time; None otherwise."""
+    match = _PORTAL_DRAW.match(url) if _is_url(url) else None
+    if match is None or match.group(4):
+        return None
+    base = f"{match.group(1)}/api/v1/enforcement/draws/{match.group(3)}"
+    return base, f"{base}/committed"
+
+
+def committed_url(url: str) -> str | None:
+    """The commit-time snapshot's address for a portal draw address, else None."""
+    urls = portal_urls(url)
+    return urls[1] if urls else None
+
+
+def verify_source(file_or_url: str, *, committed: str | None = None) -> VerifyReport:
+    """Read a draw document from a local path or an ``http(s)://`` URL and verify it.
+
+    With ``committed`` (a path or URL of the document as published at commit time), the
+    frozen fields are also compared with it. Raises :class:`SourceError` if a document
+    cannot be read or parsed; a document that parses but fails a check is a normal (not
+    ok) :class:`VerifyReport`.
+    """
+    document = load_source(file_or_url)
+    published = load_source(committed) if committed else None
+    return verify(document, published=published)
 
 
 def format_report(report: VerifyReport) -> str:

@@ -1,0 +1,463 @@
+"""Public JSON API: /api/v1/enforcement/… (read-only, paginated, in the OpenAPI document)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+import sqlalchemy as sa
+from flask import Blueprint, Response, abort, jsonify, request, url_for
+from flask.typing import ResponseReturnValue
+
+from portal.core.http import conditional
+from portal.core.pagination import link_header, paginate
+from portal.enforcement import credit_code, queries
+from portal.enforcement.models import Draw, Enterprise
+
+bp = Blueprint("enforcement_api", __name__, url_prefix="/api/v1/enforcement")
+
+
+def _native(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return float(value)
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()
+    if isinstance(value, dict):
+        return {k: _native(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_native(v) for v in value]
+    return value
+
+
+def _json(data: Any, max_age: int = 300) -> Response:
+    response = jsonify(_native(data))
+    response.access_control_allow_origin = "*"
+    return conditional(response, max_age=max_age)
+
+
+def _page(query: sa.Select[Any], serialise: Any) -> Response:
+    page = paginate(query, 20)
+    response = _json(
+        {
+            "items": [serialise(item) for item in page.items],
+            "page": page.page,
+            "per_page": page.per_page,
+            "total": page.total,
+        }
+    )
+    links = link_header(page)
+    if links:
+        response.headers["Link"] = links
+    return response
+
+
+def _enterprise(e: Enterprise) -> dict[str, Any]:
+    return {**e.as_dict(), "url": url_for("enforcement.enterprise", code=e.code, _external=True)}
+
+
+@bp.get("/enterprises")
+def enterprises() -> ResponseReturnValue:
+    return _page(queries.enterprises_query(request.args), _enterprise)
+
+
+@bp.get("/enterprises/<code>")
+def enterprise(code: str) -> ResponseReturnValue:
+    found = sa.select(Enterprise).where(Enterprise.code == credit_code.normalize(code[:64]))
+    from portal.extensions import db
+
+    item = db.session.scalar(found)
+    if item is None:
+        abort(404)
+    data = queries.enterprise_history(item, officials=False)
+    visible = queries.public_case_ids([i.case_id for i in data["inspections"] if i.case_id])
+    current = data["current_card"]
+    return _json(
+        {
+            **_enterprise(item),
+            "current_card": current.color if current else None,
+            "quarters": [{"quarter": m.quarter.label, "status": m.status} for m in data["strip"]],
+            "cards": [queries.card_row(c) for c in data["cards"]],
+            "inspections": [queries.inspection_row(i, visible) for i in data["inspections"]],
+            "cases": [queries.case_row(c) for c in data["cases"]],
+        }
+    )
+
+
+@bp.get("/cards")
+def cards() -> ResponseReturnValue:
+    state = request.args.get("state", "current")
+    if state not in ("current", "lifted"):
+        abort(404)
+    return _page(queries.cards_query(request.args, lifted=state == "lifted"), queries.card_row)
+
+
+def _draw_summary(draw: Draw) -> dict[str, Any]:
+    return {
+        "id": draw.number,
+        "status": draw.status,
+        "title": draw.title_zh,
+        "title_en": draw.title_en,
+        "county": draw.county,
+        "planned_on": draw.planned_on,
+        "commitment": draw.commitment,
+        "committed_at": draw.committed_at,
+        "revealed_at": draw.revealed_at,
+        "url": url_for("enforcement_api.draw", number=draw.number, _external=True),
+    }
+
+
+@bp.get("/draws")
+def draws() -> ResponseReturnValue:
+    return _page(queries.draws_query(), _draw_summary)
+
+
+def _find_draw(number: str) -> Draw:
+    from portal.extensions import db
+
+    found = db.session.scalar(sa.select(Draw).where(Draw.number == number))
+    if found is None:
+        abort(404)
+    return found
+
+
+@bp.get("/draws/<number>")
+def draw(number: str) -> ResponseReturnValue:
+    """The draw's public document: before the reveal the commitment and pools only."""
+    return _json(_find_draw(number).public_document, max_age=60)
+
+
+@bp.get("/draws/<number>/committed")
+def draw_committed(number: str) -> ResponseReturnValue:
+    """The document as published at commit time; it never changes."""
+    return _json(_find_draw(number).committed_document, max_age=3600)
+
+
+@bp.get("/inspections")
+def inspections() -> ResponseReturnValue:
+    query = queries.inspections_query(request.args)
+    page = paginate(query, 20)
+    visible = queries.public_case_ids([i.case_id for i in page.items if i.case_id])
+    response = _json(
+        {
+            "items": [queries.inspection_row(i, visible) for i in page.items],
+            "page": page.page,
+            "per_page": page.per_page,
+            "total": page.total,
+        }
+    )
+    links = link_header(page)
+    if links:
+        response.headers["Link"] = links
+    return response
+
+
+@bp.get("/cases")
+def cases() -> ResponseReturnValue:
+    return _page(queries.cases_query(request.args), queries.case_row)
+
+
+@bp.get("/cases/summary")
+def cases_summary() -> ResponseReturnValue:
+    years, quarters = queries.case_summary()
+
+    def rows(items: list[Any]) -> list[dict[str, Any]]:
+        return [
+            {"period": r.period, "cases": r.cases, "fines_yuan": r.fines, "transfers": r.transfers}
+            for r in items
+        ]
+
+    return _json({"years": rows(years), "quarters": rows(quarters)})
+
+
+# --- OpenAPI -----------------------------------------------------------------------------
+
+_PAGING = [
+    {"name": "page", "in": "query", "schema": {"type": "integer", "minimum": 1}},
+    {
+        "name": "per_page",
+        "in": "query",
+        "schema": {"type": "integer", "minimum": 1, "maximum": 100},
+    },
+]
+
+
+def _q(name: str, description: str, enum: list[str] | None = None) -> dict[str, Any]:
+    schema: dict[str, Any] = {"type": "string"}
+    if enum:
+        schema["enum"] = enum
+    return {"name": name, "in": "query", "description": description, "schema": schema}
+
+
+def _list(summary: str, item: str, params: list[dict[str, Any]]) -> dict[str, Any]:
+    return {
+        "get": {
+            "tags": ["enforcement"],
+            "summary": summary,
+            "parameters": params + _PAGING,
+            "responses": {
+                "200": {
+                    "description": "A page of results; RFC 8288 Link header for navigation.",
+                    "content": {
+                        "application/json": {
+                            "schema": {
+                                "type": "object",
+                                "properties": {
+                                    "items": {
+                                        "type": "array",
+                                        "items": {"$ref": f"#/components/schemas/{item}"},
+                                    },
+                                    "page": {"type": "integer"},
+                                    "per_page": {"type": "integer"},
+                                    "total": {"type": "integer"},
+                                },
+                            }
+                        }
+                    },
+                }
+            },
+        }
+    }
+
+
+def _one(summary: str, schema: str, param: str, description: str) -> dict[str, Any]:
+    return {
+        "get": {
+            "tags": ["enforcement"],
+            "summary": summary,
+            "parameters": [
+                {
+                    "name": param,
+                    "in": "path",
+                    "required": True,
+                    "description": description,
+                    "schema": {"type": "string"},
+                }
+            ],
+            "responses": {
+                "200": {
+                    "description": "Found.",
+                    "content": {
+                        "application/json": {"schema": {"$ref": f"#/components/schemas/{schema}"}}
+                    },
+                },
+                "404": {"description": "No such record, or not public."},
+            },
+        }
+    }
+
+
+_STR = {"type": "string"}
+_NSTR = {"type": ["string", "null"]}
+_DATE = {"type": "string", "format": "date"}
+_NDATE = {"type": ["string", "null"], "format": "date"}
+_CODES = {"type": "array", "items": _STR}
+
+SCHEMAS: dict[str, Any] = {
+    "EnforcementEnterprise": {
+        "type": "object",
+        "properties": {
+            "code": {"type": "string", "description": "Unified social credit code (GB 32100-2015)"},
+            "name": _STR,
+            "name_en": _NSTR,
+            "county": _STR,
+            "industry": _STR,
+            "address": _STR,
+            "permit_number": _NSTR,
+            "key_discharger": {"type": "boolean"},
+            "url": _STR,
+        },
+    },
+    "EnforcementCard": {
+        "type": "object",
+        "properties": {
+            "decision_number": _STR,
+            "card": {"enum": ["yellow", "red"]},
+            "state": {"enum": ["active", "lifted", "escalated"]},
+            "enterprise_code": _STR,
+            "enterprise_name": _STR,
+            "county": _STR,
+            "industry": _STR,
+            "decided_on": _DATE,
+            "authority": _STR,
+            "reasons": _STR,
+            "measures": _STR,
+            "rectification_deadline": _NDATE,
+            "ended_on": _NDATE,
+            "lift_reason": _NSTR,
+            "lift_evidence": _NSTR,
+            "escalated_from": _NSTR,
+            "url": _STR,
+        },
+    },
+    "EnforcementInspection": {
+        "type": "object",
+        "properties": {
+            "enterprise_code": _STR,
+            "enterprise_name": _STR,
+            "county": _STR,
+            "industry": _STR,
+            "inspected_on": _DATE,
+            "draw": _NSTR,
+            "inspectors": _STR,
+            "items_checked": _STR,
+            "findings": _STR,
+            "outcome": {"enum": ["no_problem", "rectify", "case"]},
+            "case_number": _NSTR,
+            "follow_up": _NSTR,
+            "published_at": {"type": "string", "format": "date-time"},
+        },
+    },
+    "EnforcementCase": {
+        "type": "object",
+        "properties": {
+            "decision_number": _STR,
+            "enterprise_code": _STR,
+            "enterprise_name": _STR,
+            "county": _STR,
+            "industry": _STR,
+            "filed_on": _DATE,
+            "decided_on": _NDATE,
+            "violation_type": {
+                "enum": ["exceeding", "bypass", "falsified", "no_eia", "no_permit", "other"]
+            },
+            "facts": _STR,
+            "legal_basis": _STR,
+            "fine_yuan": {"type": "number"},
+            "daily_penalty_yuan": {"type": "number"},
+            "seizure": {"type": "boolean"},
+            "production_measure": {"enum": ["restrict", "suspend", None]},
+            "police_transferred_on": _NDATE,
+            "police_outcome": _NSTR,
+            "status": {"enum": ["filed", "decided", "enforced", "closed"]},
+            "typical": {"type": "boolean"},
+            "url": _STR,
+        },
+    },
+    "EnforcementDrawSummary": {
+        "type": "object",
+        "properties": {
+            "id": {"type": "string", "description": "Public draw number, e.g. 2026-007"},
+            "status": {"enum": ["committed", "revealed"]},
+            "title": _STR,
+            "title_en": _NSTR,
+            "county": _NSTR,
+            "planned_on": _DATE,
+            "commitment": _STR,
+            "committed_at": {"type": "string", "format": "date-time"},
+            "revealed_at": {"type": ["string", "null"], "format": "date-time"},
+            "url": _STR,
+        },
+    },
+    "EnforcementDraw": {
+        "type": "object",
+        "description": (
+            "The verifiable draw document. commitment = sha256(secret); seed = "
+            "sha256(secret + '|' + entropy); enterprise score = "
+            "HMAC-SHA256(seed, 'entity|' + code); "
+            "inspector score = HMAC-SHA256(seed, 'inspector|' + code + '|' + inspector). "
+            "Before the reveal secret, entropy, seed and selected are null. Verify with "
+            "`flask --app portal inspections verify URL`."
+        ),
+        "required": [
+            "id",
+            "status",
+            "commitment",
+            "secret",
+            "entropy",
+            "seed",
+            "entity_pool",
+            "inspector_pool",
+            "conflicts",
+            "select_count",
+            "inspectors_per_entity",
+            "selected",
+        ],
+        "properties": {
+            "id": _STR,
+            "status": {"enum": ["committed", "revealed"]},
+            "commitment": {"type": "string", "pattern": "^[0-9a-f]{64}$"},
+            "secret": {"type": ["string", "null"], "pattern": "^[0-9a-f]{64}$"},
+            "entropy": _NSTR,
+            "seed": _NSTR,
+            "entity_pool": _CODES,
+            "inspector_pool": _CODES,
+            "conflicts": {
+                "type": "array",
+                "items": {"type": "object", "properties": {"entity": _STR, "inspector": _STR}},
+            },
+            "select_count": {"type": "integer"},
+            "inspectors_per_entity": {"type": "integer"},
+            "selected": {
+                "type": ["array", "null"],
+                "items": {"type": "object", "properties": {"entity": _STR, "inspectors": _CODES}},
+            },
+        },
+    },
+}
+
+_FILTERS = [
+    _q("county", "County code, e.g. mohe"),
+    _q("industry", "Industry, exactly as listed"),
+]
+
+PATHS: dict[str, Any] = {
+    "/api/v1/enforcement/enterprises": _list(
+        "Enterprise registry",
+        "EnforcementEnterprise",
+        [_q("q", "Name or credit code contains"), *_FILTERS],
+    ),
+    "/api/v1/enforcement/enterprises/{code}": _one(
+        "One enterprise's public compliance history", "EnforcementEnterprise", "code", "Credit code"
+    ),
+    "/api/v1/enforcement/cards": _list(
+        "Red and yellow cards in force, or lifted ones",
+        "EnforcementCard",
+        [
+            _q("state", "current (default) or lifted", ["current", "lifted"]),
+            _q("card", "Colour", ["yellow", "red"]),
+            *_FILTERS,
+        ],
+    ),
+    "/api/v1/enforcement/draws": _list("Inspection draws", "EnforcementDrawSummary", []),
+    "/api/v1/enforcement/draws/{id}": _one(
+        "One draw's verifiable document",
+        "EnforcementDraw",
+        "id",
+        "Public draw number, e.g. 2026-007",
+    ),
+    "/api/v1/enforcement/draws/{id}/committed": _one(
+        "The draw's document as published at commit time (never changes)",
+        "EnforcementDraw",
+        "id",
+        "Public draw number",
+    ),
+    "/api/v1/enforcement/inspections": _list(
+        "Published inspection results",
+        "EnforcementInspection",
+        [
+            _q("outcome", "Outcome", ["no_problem", "rectify", "case"]),
+            _q("year", "Inspection year"),
+            *_FILTERS,
+        ],
+    ),
+    "/api/v1/enforcement/cases": _list(
+        "Violation cases",
+        "EnforcementCase",
+        [
+            _q("type", "Violation type"),
+            _q("year", "Filing year"),
+            _q("typical", "1: typical cases only"),
+            _q("transferred", "1: transferred to the police only"),
+            _q("q", "Decision number, enterprise or facts contain"),
+            *_FILTERS,
+        ],
+    ),
+    "/api/v1/enforcement/cases/summary": {
+        "get": {
+            "tags": ["enforcement"],
+            "summary": "Cases, fines (yuan) and transfers to the police per year and quarter",
+            "responses": {"200": {"description": "Summary rows."}},
+        }
+    },
+}

@@ -1,0 +1,407 @@
+"""Read-side queries shared by the public pages, the API, downloads, search and the home page.
+
+Everything public goes through these, so the publication-period rule is applied in one place.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+import sqlalchemy as sa
+from flask import url_for
+from flask_babel import gettext as _
+
+from portal.enforcement import history, service
+from portal.enforcement.models import (
+    ACTIVE,
+    CASE_OPENED,
+    NO_PROBLEM,
+    RED,
+    REVEALED,
+    YELLOW,
+    Card,
+    Case,
+    Correction,
+    Draw,
+    Enterprise,
+    Inspection,
+)
+from portal.extensions import db
+from portal.search.registry import like_pattern
+
+
+def _clean(args: Mapping[str, str], name: str) -> str:
+    return (args.get(name) or "").strip()[:100]
+
+
+def enterprises_query(args: Mapping[str, str]) -> sa.Select[Any]:
+    query = sa.select(Enterprise).order_by(Enterprise.county, Enterprise.code)
+    q = _clean(args, "q")
+    if q:
+        pattern = like_pattern(q)
+        query = query.where(
+            sa.or_(
+                Enterprise.name_zh.like(pattern, escape="\\"),
+                Enterprise.name_en.like(pattern, escape="\\"),
+                Enterprise.code.like(like_pattern(q.upper()), escape="\\"),
+            )
+        )
+    if _clean(args, "county"):
+        query = query.where(Enterprise.county == _clean(args, "county"))
+    if _clean(args, "industry"):
+        query = query.where(Enterprise.industry == _clean(args, "industry"))
+    return query
+
+
+def industries() -> list[str]:
+    return list(
+        db.session.scalars(sa.select(Enterprise.industry).distinct().order_by(Enterprise.industry))
+    )
+
+
+def cards_query(
+    args: Mapping[str, str], *, lifted: bool, officials: bool = False
+) -> sa.Select[Any]:
+    query = sa.select(Card).join(Card.enterprise)
+    if lifted:
+        query = query.where(Card.state != ACTIVE).order_by(Card.ended_on.desc(), Card.id.desc())
+    else:
+        query = query.where(Card.state == ACTIVE).order_by(
+            sa.case((Card.color == RED, 0), else_=1),
+            Card.decided_on.desc(),
+        )
+    if not officials:
+        query = query.where(service.card_public_clause())
+    if _clean(args, "county"):
+        query = query.where(Enterprise.county == _clean(args, "county"))
+    if _clean(args, "industry"):
+        query = query.where(Enterprise.industry == _clean(args, "industry"))
+    if _clean(args, "card") in (RED, YELLOW):
+        query = query.where(Card.color == _clean(args, "card"))
+    return query
+
+
+def card_counts() -> dict[str, int]:
+    rows = db.session.execute(
+        sa.select(Card.color, sa.func.count()).where(Card.state == ACTIVE).group_by(Card.color)
+    ).all()
+    counts = {RED: 0, YELLOW: 0}
+    counts.update(dict(rows))
+    return counts
+
+
+def _year(args: Mapping[str, str]) -> int | None:
+    raw = _clean(args, "year")
+    return int(raw) if raw.isdigit() and 1990 < int(raw) < 2200 else None
+
+
+def inspections_query(args: Mapping[str, str]) -> sa.Select[Any]:
+    query = (
+        sa.select(Inspection)
+        .join(Inspection.enterprise)
+        .order_by(Inspection.inspected_on.desc(), Inspection.id.desc())
+    )
+    if _clean(args, "county"):
+        query = query.where(Enterprise.county == _clean(args, "county"))
+    if _clean(args, "industry"):
+        query = query.where(Enterprise.industry == _clean(args, "industry"))
+    if _clean(args, "outcome"):
+        query = query.where(Inspection.outcome == _clean(args, "outcome"))
+    year = _year(args)
+    if year:
+        query = query.where(
+            Inspection.inspected_on >= dt.date(year, 1, 1),
+            Inspection.inspected_on < dt.date(year + 1, 1, 1),
+        )
+    return query
+
+
+def cases_query(args: Mapping[str, str], *, officials: bool = False) -> sa.Select[Any]:
+    query = sa.select(Case).join(Case.enterprise).order_by(Case.filed_on.desc(), Case.id.desc())
+    if not officials:
+        query = query.where(service.case_public_clause())
+    if _clean(args, "county"):
+        query = query.where(Enterprise.county == _clean(args, "county"))
+    if _clean(args, "industry"):
+        query = query.where(Enterprise.industry == _clean(args, "industry"))
+    if _clean(args, "type"):
+        query = query.where(Case.violation_type == _clean(args, "type"))
+    if _clean(args, "typical") in ("1", "true", "yes"):
+        query = query.where(Case.typical.is_(True))
+    if _clean(args, "transferred") in ("1", "true", "yes"):
+        query = query.where(Case.police_transferred_on.is_not(None))
+    year = _year(args)
+    if year:
+        query = query.where(
+            Case.filed_on >= dt.date(year, 1, 1), Case.filed_on < dt.date(year + 1, 1, 1)
+        )
+    q = _clean(args, "q")
+    if q:
+        pattern = like_pattern(q)
+        query = query.where(
+            sa.or_(
+                Case.number.like(pattern, escape="\\"),
+                Enterprise.name_zh.like(pattern, escape="\\"),
+                Case.facts.like(pattern, escape="\\"),
+            )
+        )
+    return query
+
+
+def case_summary(
+    officials: bool = False,
+) -> tuple[list[history.SummaryRow], list[history.SummaryRow]]:
+    query = sa.select(Case.decided_on, Case.filed_on, Case.fine_yuan, Case.police_transferred_on)
+    if not officials:
+        query = query.where(service.case_public_clause())
+    facts = [
+        history.CaseFact(decided or filed, Decimal(fine or 0), transferred is not None)
+        for decided, filed, fine, transferred in db.session.execute(query)
+    ]
+    return history.summarize(facts)
+
+
+@dataclass(frozen=True)
+class Event:
+    """One line of an enterprise's timeline."""
+
+    day: dt.date
+    kind: str  # card | lift | escalate | repair | inspection | case | transfer
+    anchor: str
+    title: str
+    item: Any
+    public: bool
+
+
+def enterprise_history(enterprise: Enterprise, *, officials: bool) -> dict[str, Any]:
+    """Everything the enterprise page shows. Officials also see items whose publication
+    period has ended (marked as such)."""
+    on = service.today()
+    cards = list(
+        db.session.scalars(
+            sa.select(Card).where(Card.enterprise_id == enterprise.id).order_by(Card.decided_on)
+        )
+    )
+    cases = list(
+        db.session.scalars(
+            sa.select(Case).where(Case.enterprise_id == enterprise.id).order_by(Case.filed_on)
+        )
+    )
+    inspections = list(
+        db.session.scalars(
+            sa.select(Inspection)
+            .where(Inspection.enterprise_id == enterprise.id)
+            .order_by(Inspection.inspected_on)
+        )
+    )
+    public_cards = {c.id: service.is_public(c, on) for c in cards}
+    public_cases = {c.id: service.is_public(c, on) for c in cases}
+    if not officials:
+        cards = [c for c in cards if public_cards[c.id]]
+        cases = [c for c in cases if public_cases[c.id]]
+    events: list[Event] = []
+    for card in cards:
+        public = public_cards[card.id]
+        events.append(
+            Event(card.decided_on, "card", f"card-{card.id}", card.color_label, card, public)
+        )
+        if card.state != ACTIVE and card.ended_on:
+            kind = "lift" if card.lift_reason else "escalate"
+            label = _("Card lifted") if kind == "lift" else _("Escalated to a red card")
+            events.append(Event(card.ended_on, kind, f"card-{card.id}-end", label, card, public))
+        if card.repaired_on:
+            events.append(
+                Event(
+                    card.repaired_on,
+                    "repair",
+                    f"card-{card.id}-repair",
+                    _("Credit repair approved"),
+                    card,
+                    public,
+                )
+            )
+    for case in cases:
+        public = public_cases[case.id]
+        events.append(
+            Event(case.filed_on, "case", f"case-{case.id}", case.type_label, case, public)
+        )
+        if case.police_transferred_on:
+            events.append(
+                Event(
+                    case.police_transferred_on,
+                    "transfer",
+                    f"case-{case.id}-transfer",
+                    _("Transferred to the police"),
+                    case,
+                    public,
+                )
+            )
+    for inspection in inspections:
+        events.append(
+            Event(
+                inspection.inspected_on,
+                "inspection",
+                f"inspection-{inspection.id}",
+                inspection.outcome_label,
+                inspection,
+                True,
+            )
+        )
+    events.sort(key=lambda e: (e.day, e.anchor), reverse=True)
+    strip = history.quarter_strip(
+        on,
+        [history.CardSpan(c.decided_on, c.ended_on) for c in cards],
+        [(i.inspected_on, i.outcome != NO_PROBLEM) for i in inspections],
+        [c.filed_on for c in cases],
+    )
+    current = next((c for c in cards if c.state == ACTIVE), None)
+    corrections = {
+        "card": service.corrections_for("card", [c.id for c in cards]),
+        "case": service.corrections_for("case", [c.id for c in cases]),
+        "inspection": service.corrections_for("inspection", [i.id for i in inspections]),
+    }
+    return {
+        "events": events,
+        "strip": strip,
+        "current_card": current,
+        "cards": cards,
+        "cases": cases,
+        "inspections": inspections,
+        "public_cards": public_cards,
+        "public_cases": public_cases,
+        "corrections": corrections,
+    }
+
+
+def public_case_ids(ids: list[int]) -> set[int]:
+    if not ids:
+        return set()
+    return set(
+        db.session.scalars(sa.select(Case.id).where(Case.id.in_(ids), service.case_public_clause()))
+    )
+
+
+def draws_query() -> sa.Select[Any]:
+    return sa.select(Draw).order_by(Draw.committed_at.desc(), Draw.id.desc())
+
+
+def draw_names(draw: Draw) -> tuple[dict[str, Enterprise], dict[str, str]]:
+    from portal.enforcement.models import Inspector
+
+    doc = draw.committed_document
+    enterprises = {
+        e.code: e
+        for e in db.session.scalars(
+            sa.select(Enterprise).where(Enterprise.code.in_(doc["entity_pool"]))
+        )
+    }
+    inspectors = dict(
+        db.session.execute(
+            sa.select(Inspector.code, Inspector.name).where(
+                Inspector.code.in_(doc["inspector_pool"])
+            )
+        ).all()
+    )
+    return enterprises, inspectors
+
+
+def drawn_inspections(draw: Draw) -> list[Inspection]:
+    return list(
+        db.session.scalars(
+            sa.select(Inspection)
+            .where(Inspection.draw_id == draw.id)
+            .order_by(Inspection.inspected_on)
+        )
+    )
+
+
+# --- serialisation for the API and downloads ---------------------------------------------
+
+
+def card_row(card: Card) -> dict[str, Any]:
+    e = card.enterprise
+    return {
+        "decision_number": card.number,
+        "card": card.color,
+        "state": card.state,
+        "enterprise_code": e.code,
+        "enterprise_name": e.name_zh,
+        "county": e.county,
+        "industry": e.industry,
+        "decided_on": card.decided_on,
+        "authority": card.authority,
+        "reasons": card.reasons,
+        "measures": card.measures,
+        "rectification_deadline": card.deadline,
+        "ended_on": card.ended_on,
+        "lift_reason": card.lift_reason,
+        "lift_evidence": card.lift_evidence,
+        "escalated_from": card.escalated_from.number if card.escalated_from else None,
+        "url": url_for("enforcement.enterprise", code=e.code, _external=True) + f"#card-{card.id}",
+    }
+
+
+def inspection_row(inspection: Inspection, visible_cases: set[int] | None = None) -> dict[str, Any]:
+    e = inspection.enterprise
+    case = inspection.case
+    show_case = case is not None and (visible_cases is None or case.id in visible_cases)
+    return {
+        "enterprise_code": e.code,
+        "enterprise_name": e.name_zh,
+        "county": e.county,
+        "industry": e.industry,
+        "inspected_on": inspection.inspected_on,
+        "draw": inspection.draw.number if inspection.draw else None,
+        "inspectors": inspection.inspectors,
+        "items_checked": inspection.items_checked,
+        "findings": inspection.findings,
+        "outcome": inspection.outcome,
+        "case_number": case.number if show_case and case else None,
+        "follow_up": inspection.follow_up,
+        "published_at": inspection.published_at,
+    }
+
+
+def case_row(case: Case) -> dict[str, Any]:
+    e = case.enterprise
+    return {
+        "decision_number": case.number,
+        "enterprise_code": e.code,
+        "enterprise_name": e.name_zh,
+        "county": e.county,
+        "industry": e.industry,
+        "filed_on": case.filed_on,
+        "decided_on": case.decided_on,
+        "violation_type": case.violation_type,
+        "facts": case.facts,
+        "legal_basis": case.legal_basis,
+        "fine_yuan": case.fine_yuan,
+        "daily_penalty_yuan": case.daily_penalty_yuan,
+        "seizure": case.seizure,
+        "production_measure": case.production_measure or None,
+        "police_transferred_on": case.police_transferred_on,
+        "police_outcome": case.police_outcome,
+        "status": case.status,
+        "typical": case.typical,
+        "url": url_for("enforcement.case", slug=case.slug, _external=True),
+    }
+
+
+def is_problem(outcome: str) -> bool:
+    return outcome != NO_PROBLEM
+
+
+def case_opened(outcome: str) -> bool:
+    return outcome == CASE_OPENED
+
+
+def revealed(draw: Draw) -> bool:
+    return draw.status == REVEALED
+
+
+def correction_list(kind: str, item_id: int) -> list[Correction]:
+    return service.corrections_for(kind, [item_id]).get(item_id, [])
