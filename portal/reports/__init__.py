@@ -1,1 +1,67 @@
-"""Pure logic for public pollution reports (12369-style): codes, workflow, event log, stats."""
+"""Public pollution reports (12369-style): submission, tracking, handling, statistics.
+
+Time limits and abuse limits come from the environment (PORTAL_REPORT_*), with the
+national 12369 defaults. Finished reports close automatically after the feedback period:
+run `flask --app portal reports close-due` daily; a report that is viewed before the job
+runs is closed on the spot.
+"""
+
+from __future__ import annotations
+
+import os
+
+from flask import Flask
+
+SETTINGS = {
+    "REPORT_RATE_LIMIT": "10 per hour",
+    "REPORT_MIN_SECONDS": "3",
+    "TRACK_RATE_LIMIT": "30 per hour",
+    "OPEN311_RATE_LIMIT": "600 per hour",
+    "REPORT_ACCEPT_DAYS": "15",
+    "REPORT_FINISH_DAYS": "60",
+    "REPORT_MAX_EXTENSION_DAYS": "30",
+    "REPORT_AUTO_CLOSE_DAYS": "15",
+}
+_INTEGER = {k for k in SETTINGS if k.endswith(("_DAYS", "_SECONDS"))}
+
+
+def _settings(app: Flask) -> None:
+    for name, default in SETTINGS.items():
+        raw = os.environ.get(f"PORTAL_{name}") or default
+        app.config.setdefault(name, int(raw) if name in _INTEGER else raw)
+
+
+def init_app(app: Flask) -> None:
+    """Register this feature's blueprints, CLI, demo data and registry entries."""
+    from flask_babel import lazy_gettext as _l
+
+    from portal.accounts.models import Role
+    from portal.core import demo as demo_registry
+    from portal.core.nav import add_admin_link, add_home_section
+    from portal.extensions import csrf
+    from portal.reports import admin, cli, demo, models, views
+    from portal.reports.api import open311
+
+    _settings(app)
+    app.jinja_env.globals["report_labels"] = {
+        "state": models.STATE_LABELS,
+        "category": models.CATEGORIES,
+        "outcome": models.OUTCOME_LABELS,
+        "rating": models.RATING_LABELS,
+        "channel": models.CHANNELS,
+        "action": models.ACTION_LABELS,
+        "button": models.ACTION_BUTTONS,
+    }
+    app.register_blueprint(views.bp)
+    app.register_blueprint(admin.bp)
+    app.register_blueprint(open311.bp)
+    csrf.exempt(open311.create_request)
+    exempt = app.config.setdefault("CSRF_EXEMPT_ENDPOINTS", set())
+    exempt.update(open311.CSRF_EXEMPT)
+    app.cli.add_command(cli.reports_cli)
+    app.cli.add_command(cli.open311_cli)
+    add_admin_link(app, "reports_admin.queue", _l("Pollution reports"), Role.REPORT_HANDLER)
+    add_admin_link(app, "reports_admin.phone", _l("Record a phone report"), Role.REPORT_HANDLER)
+    add_admin_link(app, "reports_admin.api_keys", _l("Open311 API keys"), Role.ADMIN)
+    add_home_section(app, "reports/_home.html", views.home_context)
+    demo_registry.register(app, "reports", demo.load)

@@ -1,0 +1,1 @@
+"""Machine APIs of the reports feature (Open311 GeoReport v2)."""

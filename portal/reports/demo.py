@@ -1,0 +1,152 @@
+"""Demo reports: ~30 cases across counties, categories, channels and states (no real people)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+
+import sqlalchemy as sa
+
+from portal.core.models import utcnow
+from portal.extensions import db
+from portal.reports import service
+from portal.reports.models import Report
+from portal.reports.workflow import Action, Outcome, Rating
+
+COUNTIES = ("jiagedaqi", "songling", "xinlin", "huzhong", "mohe", "tahe", "huma")
+CATEGORIES = ("water", "water", "water", "air", "noise", "solid_waste", "soil", "other")
+PLACES = {
+    "water": ("甘河加格达奇段下游河岸", "呼玛河支流取水口附近", "镇污水处理厂排口"),
+    "air": ("林产品加工厂烟囱", "供热站锅炉房"),
+    "noise": ("夜间施工工地", "木材加工厂车间"),
+    "solid_waste": ("河道旁空地", "废弃采石场"),
+    "soil": ("旧加油站地块",),
+    "other": ("居民区附近作坊",),
+}
+DESCRIPTIONS = {
+    "water": "河水发黑并有异味，岸边可见死鱼，疑似有企业偷排污水。",
+    "air": "烟囱冒黑烟，附近有刺鼻气味，持续数小时。",
+    "noise": "夜间十点以后仍在施工，噪声很大，影响休息。",
+    "solid_waste": "有人倾倒大量生活和建筑垃圾。",
+    "soil": "地块有油污渗出，土壤颜色异常。",
+    "other": "作坊排出不明液体，气味刺鼻。",
+}
+# How far each demo case has come: a path of actions from submission.
+PATHS = (
+    [],
+    [],
+    [Action.ACCEPT],
+    [Action.ACCEPT, Action.ASSIGN],
+    [Action.ACCEPT, Action.ASSIGN, Action.START_INVESTIGATION],
+    [Action.ACCEPT, Action.ASSIGN, Action.START_INVESTIGATION, Action.EXTEND],
+    [Action.ACCEPT, Action.ASSIGN, Action.START_INVESTIGATION, Action.FINISH],
+    [Action.ACCEPT, Action.ASSIGN, Action.START_INVESTIGATION, Action.FINISH, Action.RATE],
+    [Action.ACCEPT, Action.ASSIGN, Action.START_INVESTIGATION, Action.FINISH, Action.AUTO_CLOSE],
+    [Action.NOT_ACCEPT],
+)
+NOTES = {
+    Action.ACCEPT: "您的举报已受理。",
+    Action.NOT_ACCEPT: "该事项不属于生态环境部门职责范围。",
+    Action.MARK_DUPLICATE: "与此前举报为同一问题，已合并办理。",
+    Action.ASSIGN: "已转县级生态环境分局办理。",
+    Action.START_INVESTIGATION: "执法人员已赴现场调查。",
+    Action.EXTEND: "需委托第三方检测，办理期限延长。",
+    Action.FINISH: "经调查核实，已依法处理。",
+    Action.START_REVIEW: "已启动复核。",
+    Action.CONCLUDE_REVIEW: "复核后维持原处理结果。",
+}
+DEMO_PREFIX = "demo-"
+
+
+def _data(action: Action, county: str, rng: random.Random) -> dict[str, object]:
+    return {
+        Action.NOT_ACCEPT: {
+            "reason": "属于住房城乡建设部门职责",
+            "refer_to": "12345 政务服务便民热线",
+        },
+        Action.ASSIGN: {"assignee": county},
+        Action.EXTEND: {"days": 30, "reason": "需委托第三方检测机构检测"},
+        Action.FINISH: {
+            "outcome": rng.choice(list(Outcome)),
+            "action_taken": "责令立即停止违法行为，限期整改。",
+        },
+        Action.CONCLUDE_REVIEW: {"outcome": Outcome.VIOLATION_FOUND, "action_taken": "复核维持"},
+        Action.RATE: {"rating": rng.choice(list(Rating))},
+    }.get(action, {})
+
+
+def load() -> int:
+    if db.session.scalar(
+        sa.select(sa.func.count())
+        .select_from(Report)
+        .where(Report.submission_id.startswith(DEMO_PREFIX))
+    ):
+        return 0
+    rng = random.Random(12369)
+    now = utcnow()
+    added = 0
+    for i in range(30):
+        county = COUNTIES[i % len(COUNTIES)]
+        category = CATEGORIES[i % len(CATEGORIES)]
+        path = PATHS[i % len(PATHS)]
+        received = now - dt.timedelta(days=rng.randint(3, 300), hours=rng.randint(0, 23))
+        if i in (0, 4, 13):  # some cases left overdue on purpose
+            received = now - dt.timedelta(days=rng.randint(20, 40) if not path else 100)
+        if Action.AUTO_CLOSE in path:
+            received = min(received, now - dt.timedelta(days=120))
+        channel = ("web", "web", "phone", "open311")[i % 4]
+        report, _ = service.submit(
+            service.Submission(
+                category=category,
+                county=county,
+                place=rng.choice(PLACES[category]),
+                description=DESCRIPTIONS[category],
+                observed_at=received - dt.timedelta(hours=3),
+            ),
+            submission_id=f"{DEMO_PREFIX}{i:03d}",
+            channel=channel,
+            received_at=received,
+        )
+        at = received
+        for action in path:
+            if action is Action.AUTO_CLOSE:
+                at = max(at + dt.timedelta(days=20), at)
+            else:
+                at = min(at + dt.timedelta(days=rng.randint(1, 12)), now)
+            service._apply(
+                report, action, at, public_note=NOTES.get(action, ""), **_data(action, county, rng)
+            )
+        db.session.commit()
+        added += 1
+    # One disputed case under review.
+    report, _ = service.submit(
+        service.Submission(
+            category="water",
+            county="tahe",
+            place="塔河县城区排水沟",
+            description=DESCRIPTIONS["water"],
+        ),
+        submission_id=f"{DEMO_PREFIX}dispute",
+        channel="web",
+        received_at=now - dt.timedelta(days=80),
+    )
+    at = report.received_at
+    for action in (
+        Action.ACCEPT,
+        Action.ASSIGN,
+        Action.START_INVESTIGATION,
+        Action.FINISH,
+        Action.DISPUTE,
+        Action.START_REVIEW,
+    ):
+        at += dt.timedelta(days=5)
+        data = (
+            _data(action, "tahe", rng)
+            if action is not Action.DISPUTE
+            else {"reason": "排水沟仍有异味，问题没有解决。"}
+        )
+        service._apply(
+            report, action, at, public_note=NOTES.get(action, data.get("reason", "")), **data
+        )
+    db.session.commit()
+    return added + 1

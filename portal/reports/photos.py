@@ -1,0 +1,195 @@
+"""Photo uploads: re-encode every image so no metadata (EXIF, GPS, XMP, ICC) survives.
+
+An upload is accepted only if Pillow can decode it within the size and pixel limits and
+re-encode it; the bytes as sent are never stored, only their SHA-256 as evidence. Files
+wait in a quarantine folder (per submission) until the report is committed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import os
+import re
+import secrets
+import shutil
+import warnings
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO
+
+from PIL import Image, ImageOps
+
+try:  # HEIC only when the optional, well-kept pillow-heif is installed
+    from pillow_heif import register_heif_opener  # type: ignore[import-not-found]
+
+    register_heif_opener()
+    HEIC = True
+except ImportError:  # pragma: no cover - depends on the environment
+    HEIC = False
+
+MAX_BYTES = 10 * 1024 * 1024
+MAX_PIXELS = 40_000_000  # a 40-megapixel phone photo; more is refused as a possible bomb
+MAX_SIDE = 4096  # stored copies are scaled down to this
+MAX_PHOTOS = 5
+FORMATS = {"JPEG", "PNG", "WEBP"} | ({"HEIF"} if HEIC else set())
+_ID = re.compile(r"[A-Za-z0-9_-]{16,64}")
+
+
+class PhotoError(ValueError):
+    """Refused upload; ``code`` is one of too_large, not_an_image, too_many_pixels."""
+
+    def __init__(self, code: str) -> None:
+        super().__init__(code)
+        self.code = code
+
+
+@dataclass(frozen=True)
+class CleanPhoto:
+    data: bytes  # the re-encoded JPEG/PNG without metadata
+    extension: str
+    content_type: str
+    sha256_original: str
+    width: int
+    height: int
+
+
+def clean(stream: IO[bytes]) -> CleanPhoto:
+    """Decode, orient, strip and re-encode one upload, or raise :class:`PhotoError`."""
+    original = stream.read(MAX_BYTES + 1)
+    if len(original) > MAX_BYTES:
+        raise PhotoError("too_large")
+    if not original:
+        raise PhotoError("not_an_image")
+    digest = hashlib.sha256(original).hexdigest()
+    Image.MAX_IMAGE_PIXELS = MAX_PIXELS
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(io.BytesIO(original)) as probe:
+                if probe.format not in FORMATS:
+                    raise PhotoError("not_an_image")
+                if probe.width * probe.height > MAX_PIXELS:
+                    raise PhotoError("too_many_pixels")
+                probe.load()
+                image = ImageOps.exif_transpose(probe)
+                has_alpha = image.mode in ("RGBA", "LA", "P") and probe.format == "PNG"
+                image = image.convert("RGBA" if has_alpha else "RGB")
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+        raise PhotoError("too_many_pixels") from None
+    except PhotoError:
+        raise
+    except Exception:  # any decoder failure means "not an image we accept"
+        raise PhotoError("not_an_image") from None
+    image.thumbnail((MAX_SIDE, MAX_SIDE))
+    # A fresh image carries no info dict at all: nothing of the original's metadata.
+    fresh = Image.new(image.mode, image.size)
+    fresh.paste(image)
+    out = io.BytesIO()
+    if has_alpha:
+        fresh.save(out, "PNG", optimize=True)
+        ext, ctype = "png", "image/png"
+    else:
+        fresh.save(out, "JPEG", quality=88, optimize=True)
+        ext, ctype = "jpg", "image/jpeg"
+    return CleanPhoto(out.getvalue(), ext, ctype, digest, fresh.width, fresh.height)
+
+
+def _root(upload_dir: str) -> Path:
+    return Path(upload_dir) / "reports"
+
+
+def quarantine_dir(upload_dir: str, submission_id: str) -> Path:
+    if not _ID.fullmatch(submission_id):
+        raise ValueError("bad submission id")
+    return _root(upload_dir) / "quarantine" / submission_id
+
+
+def _write(path: Path, data: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(path.suffix + ".part")
+    with open(tmp, "wb") as fh:
+        fh.write(data)
+        fh.flush()
+        os.fsync(fh.fileno())
+    os.replace(tmp, path)
+
+
+def quarantine(upload_dir: str, submission_id: str, photo: CleanPhoto) -> str:
+    """Store a cleaned photo for a submission not yet sent; return its random id."""
+    photo_id = secrets.token_urlsafe(18)
+    folder = quarantine_dir(upload_dir, submission_id)
+    _write(folder / f"{photo_id}.{photo.extension}", photo.data)
+    meta = {
+        "extension": photo.extension,
+        "content_type": photo.content_type,
+        "sha256_original": photo.sha256_original,
+        "width": photo.width,
+        "height": photo.height,
+        "size": len(photo.data),
+    }
+    _write(folder / f"{photo_id}.json", json.dumps(meta).encode())
+    return photo_id
+
+
+@dataclass(frozen=True)
+class Pending:
+    photo_id: str
+    source: Path
+    extension: str
+    content_type: str
+    sha256_original: str
+    width: int
+    height: int
+    size: int
+
+    @property
+    def filename(self) -> str:
+        return f"{self.photo_id}.{self.extension}"
+
+
+def pending(upload_dir: str, submission_id: str, photo_ids: list[str]) -> list[Pending]:
+    """The quarantined photos of this submission among ``photo_ids`` (others are ignored)."""
+    folder = quarantine_dir(upload_dir, submission_id)
+    found = []
+    for photo_id in photo_ids[:MAX_PHOTOS]:
+        if not _ID.fullmatch(photo_id):
+            continue
+        meta_path = folder / f"{photo_id}.json"
+        if not meta_path.is_file():
+            continue
+        meta = json.loads(meta_path.read_text())
+        source = folder / f"{photo_id}.{meta['extension']}"
+        if source.is_file():
+            found.append(Pending(photo_id, source, **meta))
+    return found
+
+
+def final_path(upload_dir: str, filename: str) -> Path:
+    return _root(upload_dir) / "store" / filename
+
+
+def place(upload_dir: str, photos: list[Pending]) -> list[Path]:
+    """Copy quarantined photos into the store (durably) before the database commit."""
+    placed = []
+    try:
+        for p in photos:
+            target = final_path(upload_dir, p.filename)
+            _write(target, p.source.read_bytes())
+            placed.append(target)
+    except OSError:
+        remove(placed)
+        raise
+    return placed
+
+
+def remove(paths: list[Path]) -> None:
+    for path in paths:
+        path.unlink(missing_ok=True)
+
+
+def discard_quarantine(upload_dir: str, submission_id: str) -> None:
+    """Best effort after a commit: a left-over folder is harmless, a crash here is not."""
+    if _ID.fullmatch(submission_id):
+        shutil.rmtree(quarantine_dir(upload_dir, submission_id), ignore_errors=True)

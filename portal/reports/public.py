@@ -1,0 +1,213 @@
+"""Read-side helpers for public pages: the tracking view, statistics, published summaries.
+
+Nothing here touches ``report_contacts``: public output is built from reports, notes marked
+public, the event log and published summaries only.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+import sqlalchemy as sa
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_sqlalchemy.pagination import Pagination
+
+from portal.core.downloads import Column
+from portal.core.models import utcnow
+from portal.core.pagination import paginate
+from portal.extensions import db
+from portal.reports import eventlog, service, stats
+from portal.reports.models import ACTION_LABELS, Report, ReportSummary
+from portal.reports.workflow import Action, ErrorCode, IllegalTransition, OverdueKind, State
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    at: dt.datetime
+    label: str
+    note: str
+
+
+@dataclass(frozen=True)
+class TrackingView:
+    state: State
+    timeline: list[TimelineEntry]
+    deadlines: Any
+    overdue: OverdueKind | None
+    snapshot: Any
+    reveal_dates: list[dt.date]
+    can_rate: bool
+
+
+def tracking_view(report: Report) -> TrackingView:
+    snap = service.snapshot(report)
+    timeline = [
+        TimelineEntry(
+            n.at,
+            str(ACTION_LABELS[Action(n.action)])
+            if n.action != "received"
+            else _("Report received"),
+            n.public_note,
+        )
+        for n in report.notes
+    ]
+    return TrackingView(
+        state=snap.state,
+        timeline=timeline,
+        deadlines=service.deadlines(report),
+        overdue=service.overdue(report),
+        snapshot=snap,
+        reveal_dates=service.reveal_dates(report),
+        can_rate=snap.state is State.FINISHED,
+    )
+
+
+def transition_message(exc: IllegalTransition) -> str:
+    messages = {
+        ErrorCode.NOT_ALLOWED: _("This step is not possible in the report's current state."),
+        ErrorCode.MISSING_DATA: _("Please fill in every field this step needs."),
+        ErrorCode.INVALID_DATA: _("Please fill in every field this step needs."),
+        ErrorCode.ALREADY_EXTENDED: _("The time limit has already been extended once."),
+        ErrorCode.EXTENSION_TOO_LONG: _("The extension is longer than the law allows."),
+        ErrorCode.DEADLINE_PASSED: _(
+            "The time limit has already passed; it can no longer be extended."
+        ),
+        ErrorCode.DISPUTE_LIMIT: _("This report has already been disputed once."),
+        ErrorCode.FEEDBACK_WINDOW_CLOSED: _(
+            "The period for rating or disputing this outcome has ended."
+        ),
+        ErrorCode.TIME_BEFORE_PREVIOUS: _("The time given is earlier than the previous step."),
+    }
+    if exc.code == ErrorCode.INVALID_DATA and exc.field == "duplicate_of":
+        return _("Enter the tracking code of another existing report.")
+    return messages.get(exc.code, _("This step is not possible in the report's current state."))
+
+
+# ---------------------------------------------------------------------------------------
+# Statistics
+# ---------------------------------------------------------------------------------------
+
+STAT_COLUMNS = [
+    Column("month", _l("Month")),
+    Column("category", _l("Category")),
+    Column("county", _l("County")),
+    Column("channel", _l("Channel")),
+    Column("received", _l("Received")),
+    Column("accepted", _l("Accepted")),
+    Column("not_accepted", _l("Not accepted")),
+    Column("duplicate", _l("Duplicates")),
+    Column("finished", _l("Finished")),
+    Column("finished_on_time", _l("Finished on time")),
+    Column("median_days_to_finish", _l("Median days to finish")),
+    Column("disputed_share", _l("Disputed share")),
+]
+
+CHART_WIDTH = 640
+CHART_HEIGHT = 240
+
+
+def _rows() -> list[stats.Row]:
+    return stats.compute(eventlog.events_from_lines(service.event_lines()))
+
+
+def _chart(months: list[stats.Row]) -> dict[str, Any]:
+    """Geometry of a grouped bar chart (received vs finished per month), drawn as SVG."""
+    recent = months[-12:]
+    top = max([max(r.received, r.finished) for r in recent] + [1])
+    left, bottom, plot_h = 40, 30, CHART_HEIGHT - 50
+    slot = (CHART_WIDTH - left - 10) / max(len(recent), 1)
+    bar = max(slot / 2 - 4, 2)
+    bars = []
+    for i, r in enumerate(recent):
+        x = left + i * slot + 2
+        for j, (value, kind) in enumerate(((r.received, "received"), (r.finished, "finished"))):
+            h = plot_h * value / top
+            bars.append(
+                {
+                    "x": round(x + j * (bar + 2), 1),
+                    "y": round(CHART_HEIGHT - bottom - h, 1),
+                    "w": round(bar, 1),
+                    "h": round(h, 1),
+                    "kind": kind,
+                    "value": value,
+                    "month": r.month,
+                }
+            )
+    ticks = sorted({0, top // 2, top})
+    return {
+        "width": CHART_WIDTH,
+        "height": CHART_HEIGHT,
+        "bars": bars,
+        "labels": [
+            {"x": round(left + i * slot + slot / 2, 1), "text": (r.month or "")[2:]}
+            for i, r in enumerate(recent)
+        ],
+        "ticks": [
+            {"y": round(CHART_HEIGHT - bottom - plot_h * t / top, 1), "value": t} for t in ticks
+        ],
+        "axis_y": CHART_HEIGHT - bottom,
+        "left": left,
+    }
+
+
+def _only(rows: list[stats.Row], keep: str) -> list[stats.Row]:
+    others = [d for d in stats.DIMENSIONS if d != keep]
+    return [
+        r
+        for r in rows
+        if getattr(r, keep) is not None and all(getattr(r, o) is None for o in others)
+    ]
+
+
+def statistics(args: Any) -> dict[str, Any]:
+    rows = _rows()
+    total = next((r for r in rows if all(getattr(r, d) is None for d in stats.DIMENSIONS)), None)
+    months = _only(rows, "month")
+    return {
+        "total": total,
+        "months": months,
+        "by_category": _only(rows, "category"),
+        "by_county": _only(rows, "county"),
+        "by_channel": _only(rows, "channel"),
+        "chart": _chart(months),
+        "head": service.event_head(),
+        "line_count": len(service.event_lines()),
+        "download_rows": [r.as_dict() for r in rows],
+    }
+
+
+def home_figures() -> dict[str, Any]:
+    rows = _rows()
+    total = next((r for r in rows if all(getattr(r, d) is None for d in stats.DIMENSIONS)), None)
+    open_count = db.session.scalar(
+        sa.select(sa.func.count())
+        .select_from(Report)
+        .where(
+            Report.state.not_in([State.FINISHED, State.CLOSED, State.NOT_ACCEPTED, State.DUPLICATE])
+        )
+    )
+    return {"total": total, "open": open_count or 0}
+
+
+# ---------------------------------------------------------------------------------------
+# Published summaries
+# ---------------------------------------------------------------------------------------
+
+
+def published_summary(case: str) -> ReportSummary | None:
+    return db.session.scalar(
+        sa.select(ReportSummary)
+        .join(Report)
+        .where(Report.case == case, ReportSummary.published_at <= utcnow())
+    )
+
+
+def summaries_page() -> Pagination:
+    return paginate(
+        sa.select(ReportSummary).order_by(
+            ReportSummary.published_at.desc(), ReportSummary.id.desc()
+        )
+    )

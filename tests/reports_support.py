@@ -1,0 +1,84 @@
+"""Helpers shared by the reports tests: drive the real two-step form, make photos."""
+
+from __future__ import annotations
+
+import io
+import re
+from typing import Any
+
+import pytest
+from PIL import Image
+
+FORM = {
+    "category": "water",
+    "county": "songling",
+    "place": "松岭区甘河大桥下游",
+    "description": "河面漂着油膜，有刺鼻气味，持续两天。",
+    "anonymous": "yes",
+    "consent": "y",
+}
+
+
+def token_of(html: str) -> str:
+    match = re.search(r'name="token"[^>]*value="([^"]+)"', html) or re.search(
+        r'value="([^"]+)"[^>]*name="token"', html
+    )
+    assert match, "no submission token on the page"
+    return match.group(1)
+
+
+def hidden_fields(html: str) -> dict[str, str]:
+    fields = {}
+    for tag in re.findall(r"<input[^>]*type=\"hidden\"[^>]*>", html):
+        name = re.search(r'name="([^"]+)"', tag)
+        value = re.search(r'value="([^"]*)"', tag)
+        if name:
+            fields[name.group(1)] = _unescape(value.group(1) if value else "")
+    return fields
+
+
+def _unescape(text: str) -> str:
+    import html
+
+    return html.unescape(text)
+
+
+def check_step(client: Any, files: list[tuple[bytes, str]] | None = None, **overrides: Any) -> Any:
+    page = client.get("/reports/new")
+    data: dict[str, Any] = {**FORM, "token": token_of(page.get_data(as_text=True)), **overrides}
+    if files:
+        data["photos"] = [(io.BytesIO(content), name) for content, name in files]
+    return client.post("/reports/new", data=data, content_type="multipart/form-data")
+
+
+def submit_report(
+    client: Any, files: list[tuple[bytes, str]] | None = None, **overrides: Any
+) -> str:
+    """Fill in, check and send a report; return the tracking code shown."""
+    checked = check_step(client, files, **overrides)
+    assert checked.status_code == 200, checked.get_data(as_text=True)
+    fields = hidden_fields(checked.get_data(as_text=True))
+    fields["go"] = "send"
+    sent = client.post("/reports/new/confirm", data=fields)
+    assert sent.status_code == 303, sent.get_data(as_text=True)
+    page = client.get(sent.headers["Location"]).get_data(as_text=True)
+    return re.search(r'class="rp-code"[^>]*>([^<]+)<', page).group(1).strip()
+
+
+def photo_bytes(
+    fmt: str = "JPEG", size: tuple[int, int] = (64, 48), exif: bytes | None = None
+) -> bytes:
+    out = io.BytesIO()
+    image = Image.new("RGB", size, (30, 120, 200))
+    kwargs = {"exif": exif} if exif is not None else {}
+    image.save(out, fmt, **kwargs)
+    return out.getvalue()
+
+
+@pytest.fixture
+def fast_reports(app: Any) -> Any:
+    """No too-fast check and generous limits, unless a test tightens them."""
+    app.config.update(
+        REPORT_MIN_SECONDS=0, REPORT_RATE_LIMIT="1000 per hour", TRACK_RATE_LIMIT="1000 per hour"
+    )
+    return app
