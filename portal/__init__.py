@@ -18,6 +18,12 @@ from portal.config import ROOT
 FEATURES = (
     "portal.accounts",
     "portal.pages",
+    "portal.notices",
+    "portal.search",
+    "portal.water",
+    "portal.data",
+    "portal.enforcement",
+    "portal.reports",
 )
 
 
