@@ -69,7 +69,16 @@ test: install system-deps lint
 		$(MAKE) --no-print-directory test-sqlite; \
 	fi
 
+# Load benchmark on PostgreSQL (BENCH_DATABASE_URL, default database `bench`, re-created);
+# BENCH_* sizes and durations are described in tests/bench/run.py. Needs Debian's wrk.
 bench: install
+	@if ! command -v wrk >/dev/null; then \
+		if [ "$$(id -u)" = 0 ]; then \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; \
+		else \
+			echo "Install Debian's wrk (sudo apt-get install wrk)"; exit 1; \
+		fi; \
+	fi
 	$(BIN)/python tests/bench/run.py
 
 clean:
