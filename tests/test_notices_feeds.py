@@ -130,3 +130,15 @@ def test_markdown_in_feed_content_is_sanitized(client, db):
     _, feed = _parse(client, "/feeds/notices.atom")
     assert "<script>" not in feed.entries[0].content[0].value
     assert "<strong>粗体</strong>" in feed.entries[0].content[0].value
+
+
+def test_an_unchanged_feed_answers_304_to_its_etag_per_language(
+    client, runner
+):
+    runner.invoke(args=["demo", "load"])
+    first = client.get("/feeds/notices.rss")
+    etag = first.headers["ETag"]
+    again = client.get("/feeds/notices.rss", headers={"If-None-Match": etag})
+    assert again.status_code == 304 and again.data == b""
+    english = client.get("/feeds/notices.rss?lang=en", headers={"If-None-Match": etag})
+    assert english.status_code == 200  # another language is another representation

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 
 from feedgen.feed import FeedGenerator
-from flask import Blueprint, Response, abort, current_app, url_for
+from flask import Blueprint, Response, abort, current_app, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
@@ -110,6 +111,18 @@ def feed(name: str, fmt: str) -> ResponseReturnValue:
         abort(404)
     query = queries.public_notices(None if name == "notices" else name).limit(FEED_SIZE)
     notices = list(db.session.scalars(query))
+    # A reader polling an unchanged feed gets its 304 before any XML or Markdown is built:
+    # the validator covers everything the feed shows (which notices, their versions, language).
+    validator = hashlib.sha256(
+        repr((name, fmt, html_lang(), current_app.config["BASE_URL"],
+              [(n.id, n.last_modified) for n in notices])).encode()
+    ).hexdigest()
+    if request.if_none_match.contains(validator):
+        unchanged = Response(status=304)
+        unchanged.set_etag(validator)
+        unchanged.cache_control.public = True
+        unchanged.cache_control.max_age = 300
+        return unchanged
     fg = build(name, notices, fmt)
     body = fg.rss_str(pretty=True) if fmt == "rss" else fg.atom_str(pretty=True)
     response = Response(body, mimetype=FORMATS[fmt].split(";")[0])
@@ -117,4 +130,5 @@ def feed(name: str, fmt: str) -> ResponseReturnValue:
     updates = [n.last_modified for n in notices if n.last_modified]
     if updates:
         response.last_modified = max(updates)
+    response.set_etag(validator)
     return conditional(response, max_age=300)
