@@ -53,7 +53,8 @@ def include_object(object_, name, type_, reflected, compare_to):
     prefix = os.environ.get("PORTAL_MIGRATE_TABLES")
     if not prefix:
         return True
-    table = object_.name if type_ == "table" else getattr(getattr(object_, "table", None), "name", "")
+    owner = object_ if type_ == "table" else getattr(object_, "table", None)
+    table = getattr(owner, "name", "")
     return bool(table) and table.startswith(tuple(prefix.split(",")))
 
 
