@@ -13,6 +13,7 @@ from flask.typing import ResponseReturnValue
 from portal.core.http import conditional
 from portal.core.pagination import link_header, paginate
 from portal.enforcement import credit_code, queries
+from portal.enforcement import draw as draw_rules
 from portal.enforcement.models import Draw, Enterprise
 
 bp = Blueprint("enforcement_api", __name__, url_prefix="/api/v1/enforcement")
@@ -359,20 +360,7 @@ SCHEMAS: dict[str, Any] = {
             "Before the reveal secret, entropy, seed and selected are null. Verify with "
             "`flask --app portal inspections verify URL`."
         ),
-        "required": [
-            "id",
-            "status",
-            "commitment",
-            "secret",
-            "entropy",
-            "seed",
-            "entity_pool",
-            "inspector_pool",
-            "conflicts",
-            "select_count",
-            "inspectors_per_entity",
-            "selected",
-        ],
+        "required": list(draw_rules.DOCUMENT_FIELDS),
         "properties": {
             "id": _STR,
             "status": {"enum": ["committed", "revealed"]},
