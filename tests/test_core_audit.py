@@ -94,3 +94,13 @@ def test_admin_page_lists_and_filters_entries(client, login_as, make_user):
     assert "publisher@dxal.example.gov.cn" in body
     assert ">login<" not in body
     assert "login" in client.get("/admin/audit?action=login").get_data(as_text=True)
+
+
+def test_addresses_are_recorded_for_officials_but_never_for_anonymous_visitors(app, db):
+    with app.test_request_context("/", environ_base={"REMOTE_ADDR": "203.0.113.9"}):
+        audit.record("create", "thing", 1)  # a citizen-triggered system action
+        audit.record("update", "thing", 1, actor=(7, "official@dxal.gov.cn"))
+        db.session.commit()
+    anonymous, official = _entries(db)[-2:]
+    assert anonymous.ip is None
+    assert official.ip == "203.0.113.9"

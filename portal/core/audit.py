@@ -103,7 +103,10 @@ def record(
         before=_plain(before),
         after=_plain(after),
         reason=reason,
-        ip=request.remote_addr if has_request_context() else None,
+        # Officials' addresses only (and failed logins): a citizen's address is personal data.
+        ip=request.remote_addr
+        if has_request_context() and (actor_id is not None or action == "login_failed")
+        else None,
         prev_hash=last or GENESIS,
     )
     entry.hash = entry_hash(entry.prev_hash, entry.payload())
