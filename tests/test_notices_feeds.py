@@ -142,3 +142,20 @@ def test_an_unchanged_feed_answers_304_to_its_etag_per_language(
     assert again.status_code == 304 and again.data == b""
     english = client.get("/feeds/notices.rss?lang=en", headers={"If-None-Match": etag})
     assert english.status_code == 200  # another language is another representation
+
+
+def test_withdrawing_a_notice_changes_the_feed_etag(client, runner, login_as, db):
+    import sqlalchemy as sa
+
+    from portal.notices import service
+    from portal.notices.models import Notice
+
+    runner.invoke(args=["demo", "load"])
+    etag = client.get("/feeds/notices.rss").headers["ETag"]
+    notice = db.session.scalars(
+        sa.select(Notice).where(Notice.status == "published").order_by(Notice.published_at.desc())
+    ).first()
+    service.withdraw(notice, "published by mistake")
+    response = client.get("/feeds/notices.rss", headers={"If-None-Match": etag})
+    assert response.status_code == 200
+    assert "已撤回" in response.get_data(as_text=True)

@@ -110,12 +110,17 @@ def feed(name: str, fmt: str) -> ResponseReturnValue:
     if fmt not in FORMATS or (name != "notices" and name not in CATEGORIES):
         abort(404)
     query = queries.public_notices(None if name == "notices" else name).limit(FEED_SIZE)
-    notices = list(db.session.scalars(query))
-    # A reader polling an unchanged feed gets its 304 before any XML or Markdown is built:
-    # the validator covers everything the feed shows (which notices, their versions, language).
+    # A reader polling an unchanged feed gets its 304 from a few small columns, before any
+    # notice body is loaded or any XML or Markdown is built. The validator covers everything
+    # the feed shows: which notices, their versions, the language and the site address.
+    versions = db.session.execute(
+        query.with_only_columns(
+            Notice.id, Notice.status, Notice.revised_at, Notice.published_at, Notice.withdrawn_at
+        )
+    ).all()
     validator = hashlib.sha256(
         repr((name, fmt, html_lang(), current_app.config["BASE_URL"],
-              [(n.id, n.last_modified) for n in notices])).encode()
+              [tuple(v) for v in versions])).encode()
     ).hexdigest()
     if request.if_none_match.contains(validator):
         unchanged = Response(status=304)
@@ -123,6 +128,7 @@ def feed(name: str, fmt: str) -> ResponseReturnValue:
         unchanged.cache_control.public = True
         unchanged.cache_control.max_age = 300
         return unchanged
+    notices = list(db.session.scalars(query))
     fg = build(name, notices, fmt)
     body = fg.rss_str(pretty=True) if fmt == "rss" else fg.atom_str(pretty=True)
     response = Response(body, mimetype=FORMATS[fmt].split(";")[0])
