@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+
 from flask import Flask, Response, current_app, make_response, render_template, request
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
@@ -74,13 +76,26 @@ def _csrf_error(_exc: CSRFError) -> tuple[Response | str, int]:
     )
 
 
+def _rollback() -> None:
+    """Roll back what the failed request began. With the database gone the rollback itself
+    can fail: the user must still get the translated page, never the server's bare 500."""
+    try:
+        db.session.rollback()
+    except Exception:  # the connection is already dead; the pool discards it
+        current_app.logger.warning("rollback failed after a database error")
+        with contextlib.suppress(Exception):  # nothing more can be done for this session
+            db.session.close()
+
+
 def _database_down(_exc: Exception) -> tuple[Response | str, int]:
-    db.session.rollback()
+    _rollback()
     return render_error(503)
 
 
 def _unexpected(exc: Exception) -> tuple[Response | str, int]:
-    db.session.rollback()
+    _rollback()
+    if isinstance(getattr(exc, "original_exception", None), (OperationalError, InterfaceError)):
+        return render_error(503)
     if isinstance(exc, HTTPException):
         return _http_error(exc)
     return render_error(500)

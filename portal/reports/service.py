@@ -259,8 +259,9 @@ def submit(
             raise
         return existing, False
     except BaseException:
-        db.session.rollback()
+        # Files first: with the database gone the rollback itself may raise.
         photos.remove(placed)
+        db.session.rollback()
         raise
     photos.discard_quarantine(upload_dir, submission_id)
     log.info(
