@@ -203,3 +203,23 @@ def test_templates_and_static_live_at_the_repository_top_level(app):
     root = Path(__file__).resolve().parents[1]
     assert Path(app.template_folder) == root / "templates"
     assert Path(app.static_folder) == root / "static"
+
+
+def test_a_session_that_cannot_close_after_an_outage_keeps_the_answer(app, monkeypatch):
+    # Closing the session rolls back on a dead connection and raises: the page already made
+    # (here the health check) must still reach the user, not the server's bare 500.
+    from sqlalchemy.orm import scoping
+
+    calls = {"n": 0}
+    real_remove = scoping.scoped_session.remove
+
+    def failing_remove(self):
+        calls["n"] += 1
+        if calls["n"] == 1:
+            raise sa.exc.OperationalError("ROLLBACK", {}, Exception("server closed the connection"))
+        return real_remove(self)
+
+    monkeypatch.setattr(scoping.scoped_session, "remove", failing_remove)
+    response = app.test_client().get("/healthz")
+    assert response.status_code == 200
+    assert calls["n"] >= 1

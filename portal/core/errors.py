@@ -101,7 +101,18 @@ def _unexpected(exc: Exception) -> tuple[Response | str, int]:
     return render_error(500)
 
 
+def _close_session(_exc: BaseException | None) -> None:
+    """Runs before Flask-SQLAlchemy's own teardown (teardowns run in reverse order). When the
+    database died mid-request, closing the session raises; the answer (e.g. the 503 page) is
+    already made, so the failure is logged instead of replacing it with the server's bare 500."""
+    try:
+        db.session.remove()
+    except Exception:
+        current_app.logger.warning("closing the database session failed after an outage")
+
+
 def init_app(app: Flask) -> None:
+    app.teardown_appcontext(_close_session)
     app.register_error_handler(CSRFError, _csrf_error)
     app.register_error_handler(OperationalError, _database_down)
     app.register_error_handler(ServiceUnavailable, _database_down)

@@ -82,7 +82,7 @@ def test_database_restart_during_a_burst_of_reports_keeps_every_promise() -> Non
         failures = [a for a in answers if a.status >= 500 or a.status == 0]
         assert failures, "no request met the outage"
         for a in failures:
-            assert a.status == 503, (a.status, a.url, a.body[:300])
+            assert a.status == 503, (a.status, a.url, a.body[:300], server.log())
             assert 'class="error-code"' in a.body and "Traceback" not in a.body, a.body[:500]
 
         url = server.env["PORTAL_DATABASE_URL"]
