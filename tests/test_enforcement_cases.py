@@ -226,3 +226,20 @@ def test_cases_filter_and_download(app, client, login_as):
     xlsx = client.get("/enforcement/cases.xlsx")
     assert xlsx.status_code == 200 and xlsx.data[:2] == b"PK"
     assert "2026-9" in client.get("/enforcement/cases.csv").get_data(as_text=True)
+
+
+def test_an_approved_credit_repair_takes_a_case_off_the_public_pages(app, client, login_as):
+    registry(app)
+    login_as("admin")
+    client.post("/admin/enforcement/cases/new", data=case_form())
+    assert client.get("/api/v1/enforcement/cases").get_json()["items"]
+    missing_reason = client.post("/admin/enforcement/cases/1/repair",
+                                 data={"repaired_on": "2026-11-29"})
+    assert missing_reason.status_code == 400
+    response = client.post(
+        "/admin/enforcement/cases/1/repair",
+        data={"repaired_on": "2026-11-29", "reason": "信用修复申请已批准"},
+    )
+    assert response.status_code == 302
+    client.post("/admin/logout")
+    assert client.get("/api/v1/enforcement/cases").get_json()["items"] == []

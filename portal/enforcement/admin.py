@@ -5,6 +5,7 @@ County-scoped enforcement officers act only on enterprises (and draws) of their 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
@@ -42,6 +43,26 @@ def _apply(form: FlaskForm, problems: service.Problems) -> None:
             form[name].errors = [*form[name].errors, message]  # type: ignore[index]
         else:
             form.form_errors.append(message)
+
+
+def _record(
+    form: FlaskForm,
+    act: Callable[[], object],
+    message: str,
+    done_url: str,
+    again: Callable[[], ResponseReturnValue],
+) -> ResponseReturnValue:
+    """The shape of every "record this on a card or case" form: validate, call one service
+    function, then either confirm and go back to the record or show the form's problems."""
+    if form.validate_on_submit():
+        try:
+            act()
+        except service.Problems as problems:
+            _apply(form, problems)
+        else:
+            flash(message, "success")
+            return redirect(done_url)
+    return again()
 
 
 def _enterprise(form: FlaskForm, field: str = "enterprise_code") -> Enterprise | None:
@@ -291,15 +312,15 @@ def card_lift(card_id: int) -> ResponseReturnValue:
 def card_repair(card_id: int) -> ResponseReturnValue:
     card = _card(card_id)
     form = forms.RepairForm()
-    if form.validate_on_submit():
-        try:
-            service.repair(card, repaired_on=form.repaired_on.data, reason=form.reason.data or "")  # type: ignore[arg-type]
-        except service.Problems as problems:
-            _apply(form, problems)
-        else:
-            flash(_("Credit repair recorded: the card is no longer public."), "success")
-            return redirect(url_for("enforcement_admin.card_manage", card_id=card.id))
-    return _manage_card(card, repair=form, status=400)
+    return _record(
+        form,
+        lambda: service.repair(
+            card, repaired_on=form.repaired_on.data, reason=form.reason.data or ""  # type: ignore[arg-type]
+        ),
+        _("Credit repair recorded: the card is no longer public."),
+        url_for("enforcement_admin.card_manage", card_id=card.id),
+        lambda: _manage_card(card, repair=form, status=400),
+    )
 
 
 @bp.post("/cards/<int:card_id>/correct")
@@ -308,17 +329,15 @@ def card_correct(card_id: int) -> ResponseReturnValue:
     card = _card(card_id)
     form = forms.CorrectionForm()
     form.field.choices = _field_choices("card")
-    if form.validate_on_submit():
-        try:
-            service.correct(
-                card, form.field.data or "", form.value.data or "", form.reason.data or ""
-            )
-        except service.Problems as problems:
-            _apply(form, problems)
-        else:
-            flash(_("Correction recorded; the reason is shown with the card."), "success")
-            return redirect(url_for("enforcement_admin.card_manage", card_id=card.id))
-    return _manage_card(card, correction=form, status=400)
+    return _record(
+        form,
+        lambda: service.correct(
+            card, form.field.data or "", form.value.data or "", form.reason.data or ""
+        ),
+        _("Correction recorded; the reason is shown with the card."),
+        url_for("enforcement_admin.card_manage", card_id=card.id),
+        lambda: _manage_card(card, correction=form, status=400),
+    )
 
 
 # --- draws -------------------------------------------------------------------------------
@@ -551,15 +570,15 @@ def case_manage(case_id: int) -> ResponseReturnValue:
 def case_repair(case_id: int) -> ResponseReturnValue:
     case = _case(case_id)
     form = forms.RepairForm()
-    if form.validate_on_submit():
-        try:
-            service.repair(case, repaired_on=form.repaired_on.data, reason=form.reason.data or "")  # type: ignore[arg-type]
-        except service.Problems as problems:
-            _apply(form, problems)
-        else:
-            flash(_("Credit repair recorded: the case is no longer public."), "success")
-            return redirect(url_for("enforcement_admin.case_manage", case_id=case.id))
-    return _manage_case(case, repair=form, status=400)
+    return _record(
+        form,
+        lambda: service.repair(
+            case, repaired_on=form.repaired_on.data, reason=form.reason.data or ""  # type: ignore[arg-type]
+        ),
+        _("Credit repair recorded: the case is no longer public."),
+        url_for("enforcement_admin.case_manage", case_id=case.id),
+        lambda: _manage_case(case, repair=form, status=400),
+    )
 
 
 @bp.post("/cases/<int:case_id>/correct")
@@ -568,14 +587,12 @@ def case_correct(case_id: int) -> ResponseReturnValue:
     case = _case(case_id)
     form = forms.CorrectionForm()
     form.field.choices = _field_choices("case")
-    if form.validate_on_submit():
-        try:
-            service.correct(
-                case, form.field.data or "", form.value.data or "", form.reason.data or ""
-            )
-        except service.Problems as problems:
-            _apply(form, problems)
-        else:
-            flash(_("Correction recorded; the reason is shown with the case."), "success")
-            return redirect(url_for("enforcement_admin.case_manage", case_id=case.id))
-    return _manage_case(case, correction=form, status=400)
+    return _record(
+        form,
+        lambda: service.correct(
+            case, form.field.data or "", form.value.data or "", form.reason.data or ""
+        ),
+        _("Correction recorded; the reason is shown with the case."),
+        url_for("enforcement_admin.case_manage", case_id=case.id),
+        lambda: _manage_case(case, correction=form, status=400),
+    )

@@ -102,7 +102,7 @@ def _format(body: str, check: str) -> str:
 
 
 def new_code() -> str:
-    """Return a fresh random tracking code in canonical form (``DX-XXXX-XXXX-XXXX-C``)."""
+    """A fresh random tracking code in canonical form: ``DX-``, three groups of four, check."""
     value = secrets.randbits(_BITS)
     return _format(_encode(value), CHECK_SYMBOLS[value % 37])
 
