@@ -1,0 +1,46 @@
+"""The one signal every feature sends when it makes something public, for whoever carries it
+onward (e-mail subscriptions today). Core owns the shape; features send, others listen.
+
+`publish()` is called inside the publishing transaction, before the commit: a receiver may only
+add rows to the same session (an outbox), never commit or talk to the network, so the
+publication and the work that delivers it are committed or rolled back together.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from blinker import Namespace
+
+_signals = Namespace()
+published = _signals.signal("publication")
+
+# Topics a subscriber can choose. Notices are further narrowed by their category slug.
+TOPICS = ("warnings", "water", "enforcement", "notices")
+
+
+@dataclass(frozen=True)
+class Publication:
+    """Something that has just become public, in both languages."""
+
+    topic: str  # one of TOPICS
+    source: str  # stable key of what was published, e.g. "alert:12:v3"; delivery idempotency
+    path: str  # the public page, a site path such as "/alerts/12"
+    title_zh: str
+    summary_zh: str = ""
+    title_en: str | None = None
+    summary_en: str | None = None
+    counties: tuple[str, ...] = field(default_factory=tuple)  # empty: the whole region
+    category: str | None = None  # a notice category slug, for the "notices" topic
+    urgent: bool = False  # warnings: sent at once to everyone, never batched into a digest
+
+    def __post_init__(self) -> None:
+        if self.topic not in TOPICS:
+            raise ValueError(f"unknown publication topic {self.topic!r}")
+        if not self.path.startswith("/") or self.path.startswith("//"):
+            raise ValueError("path must be a site path such as /alerts/12")
+
+
+def publish(publication: Publication) -> None:
+    """Tell every listener, inside the caller's transaction, that `publication` is public."""
+    published.send(None, publication=publication)
