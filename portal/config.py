@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import os
 import secrets
 from pathlib import Path
@@ -65,6 +67,12 @@ def load(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
         "PRODUCTION": production,
         "INSTANCE_PATH": str(instance),
         "SECRET_KEY": secret,
+        # Keys the audit chain. Set it apart from the secret key in production and keep it
+        # away from whoever administers the database; by default derived from the secret.
+        "AUDIT_KEY": _env("AUDIT_KEY")
+        or hmac.new(secret.encode(), b"dxal-audit-chain", hashlib.sha256).hexdigest(),
+        # Chain heads of the audit log (and other hash-chained logs), outside the database.
+        "ANCHOR_DIR": _env("ANCHOR_DIR", str(instance / "anchors")),
         "SQLALCHEMY_DATABASE_URI": database_url(
             _env("DATABASE_URL", f"sqlite:///{instance / 'portal.db'}") or ""
         ),

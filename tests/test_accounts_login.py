@@ -31,7 +31,21 @@ def test_bad_password_is_refused_with_a_translated_message_and_audited(client, m
     assert "电子邮箱或密码不正确" in response.get_data(as_text=True)
     assert client.get("/admin/").status_code == 302  # still not logged in
     failed = db.session.scalars(sa.select(AuditEntry).where(AuditEntry.action == "login_failed"))
-    assert [e.after["email"] for e in failed] == [user.email]
+    assert [(e.object_id, e.after) for e in failed] == [(str(user.id), {"account": "known"})]
+
+
+def test_a_password_typed_into_the_email_field_never_reaches_the_audit_log(client, db):
+    typed = "Secret-Passw0rd-typed-in-the-wrong-box"
+    for _ in range(2):
+        client.post("/admin/login", data={"email": typed, "password": "x"})
+    failed = db.session.scalars(
+        sa.select(AuditEntry).where(AuditEntry.action == "login_failed")
+    ).all()
+    assert len(failed) == 2
+    stored = " ".join(str(e.payload()) for e in failed).lower()
+    assert typed.lower() not in stored and "secret-passw0rd" not in stored
+    # Repeated attempts with the same text can still be seen together.
+    assert failed[0].after == failed[1].after and failed[0].object_id is None
 
 
 def test_unknown_email_gets_the_same_answer_as_a_wrong_password(client):

@@ -99,11 +99,19 @@ def log_in(user: User) -> None:
 
 
 def record_failed_login(email: str) -> None:
+    """Audit a failed login by the account it names, never by what was typed.
+
+    People type passwords into the e-mail field: the log keeps the account's id when the
+    text names one, else only a keyed fingerprint, so repeated attempts can be seen together
+    without the typed text being readable by anyone who reads the log.
+    """
+    typed = email.strip().lower()[:254]
+    user = db.session.scalar(sa.select(User).where(User.email == typed)) if typed else None
     audit.record(
         "login_failed",
         "user",
-        None,
-        after={"email": email.strip().lower()[:254]},
+        user.id if user else None,
+        after={"account": "known"} if user else {"typed": audit.keyed_digest(typed)},
         actor=(None, "anonymous"),
     )
     db.session.commit()

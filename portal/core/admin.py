@@ -65,9 +65,32 @@ def audit_log() -> ResponseReturnValue:
 
 @audit_cli.command("verify")
 def verify() -> None:
-    """Recompute the hash chain; exit 1 if any entry was altered or removed."""
-    count, broken = audit.verify_chain()
-    if broken is not None:
-        click.echo(f"BROKEN at entry {broken} ({count} entries read)", err=True)
+    """Recompute hashes and keyed MACs and check every anchored head; exit 1 on tampering.
+
+    A successful check anchors the current head too, so the next check covers it.
+    """
+    result = audit.verify_chain()
+    if not result.ok:
+        where = f" at entry {result.at_seq}" if result.at_seq is not None else ""
+        click.echo(
+            f"BROKEN{where}: {result.problem} ({result.entries} entries, "
+            f"{result.anchors} anchors read)",
+            err=True,
+        )
         raise SystemExit(1)
-    click.echo(f"ok: {count} entries, chain intact")
+    head = audit.current_head()
+    if head is not None:
+        audit.anchor_head(head)
+    click.echo(f"ok: {result.entries} entries, {result.anchors} anchors, chain intact")
+
+
+@audit_cli.command("anchor")
+def anchor() -> None:
+    """Append the current head to the anchor file (run daily, e.g. from cron or systemd)."""
+    head = audit.current_head()
+    if head is None:
+        click.echo("nothing to anchor: the log is empty")
+        return
+    if not audit.anchor_head(head):
+        raise SystemExit(1)
+    click.echo(f"anchored entry {head['seq']}")
