@@ -1,38 +1,5 @@
-"""Role checks for officials' pages. Every admin view must be wrapped by `require_role`;
-a test walks the URL map and fails for any /admin route that is not."""
+"""Temporary re-export while parallel branches land: the guards live in portal.core.permissions."""
 
-from __future__ import annotations
+from portal.core.permissions import F, require_county, require_role
 
-from collections.abc import Callable
-from functools import wraps
-from typing import Any, TypeVar
-
-from flask import abort
-from flask_login import current_user, login_required
-
-from portal.accounts.models import Role
-
-F = TypeVar("F", bound=Callable[..., Any])
-
-
-def require_role(*roles: Role) -> Callable[[F], F]:
-    """Logged-in officials holding one of `roles` (admins always); others get 403."""
-
-    def decorator(view: F) -> F:
-        @wraps(view)
-        def wrapped(*args: Any, **kwargs: Any) -> Any:
-            if not current_user.has_role(*roles):
-                abort(403)
-            return view(*args, **kwargs)
-
-        guarded = login_required(wrapped)
-        guarded.required_roles = roles  # type: ignore[attr-defined]
-        return guarded  # type: ignore[return-value]
-
-    return decorator
-
-
-def require_county(county: str | None) -> None:
-    """403 unless the current official may act in `county`."""
-    if not current_user.may_act_in(county):
-        abort(403)
+__all__ = ["F", "require_county", "require_role"]

@@ -3,36 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
-import enum
 import secrets
 
 import sqlalchemy as sa
-from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column
 
 from portal.core.models import TimestampMixin, UTCDateTime, intpk, str20, str64
+from portal.core.permissions import ROLE_LABELS, Role  # noqa: F401 (re-exported until every import names core)
 from portal.extensions import db
-
-
-class Role(enum.StrEnum):
-    ADMIN = "admin"
-    PUBLISHER = "publisher"
-    WATER_OFFICER = "water_officer"
-    ENFORCEMENT_OFFICER = "enforcement_officer"
-    REPORT_HANDLER = "report_handler"
-
-    @property
-    def label(self) -> str:
-        return str(ROLE_LABELS[self])
-
-
-ROLE_LABELS = {
-    Role.ADMIN: _l("Administrator"),
-    Role.PUBLISHER: _l("Publisher"),
-    Role.WATER_OFFICER: _l("Water officer"),
-    Role.ENFORCEMENT_OFFICER: _l("Enforcement officer"),
-    Role.REPORT_HANDLER: _l("Report handler"),
-}
 
 
 def new_session_token() -> str:

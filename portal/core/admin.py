@@ -10,10 +10,9 @@ from flask import Blueprint, current_app, render_template, request
 from flask.cli import AppGroup
 from flask.typing import ResponseReturnValue
 
-from portal.accounts.auth import require_role
-from portal.accounts.models import Role
 from portal.core import audit
 from portal.core.pagination import paginate
+from portal.core.permissions import Role, require_role
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 audit_cli = AppGroup("audit", help="The audit log.")

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from flask import Flask, current_app
 from flask_login import current_user
 
-from portal.accounts.models import Role
+from portal.core.permissions import Role
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,62 @@
+"""Officials' roles and the guards every officials' view and service uses.
+
+Every admin view must be wrapped by `require_role`; a test walks the URL map and fails for
+any /admin route that is not. County scope is checked against the record as stored.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Callable
+from functools import wraps
+from typing import Any, TypeVar
+
+from flask import abort
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user, login_required
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+class Role(enum.StrEnum):
+    ADMIN = "admin"
+    PUBLISHER = "publisher"
+    WATER_OFFICER = "water_officer"
+    ENFORCEMENT_OFFICER = "enforcement_officer"
+    REPORT_HANDLER = "report_handler"
+
+    @property
+    def label(self) -> str:
+        return str(ROLE_LABELS[self])
+
+
+ROLE_LABELS = {
+    Role.ADMIN: _l("Administrator"),
+    Role.PUBLISHER: _l("Publisher"),
+    Role.WATER_OFFICER: _l("Water officer"),
+    Role.ENFORCEMENT_OFFICER: _l("Enforcement officer"),
+    Role.REPORT_HANDLER: _l("Report handler"),
+}
+
+
+def require_role(*roles: Role) -> Callable[[F], F]:
+    """Logged-in officials holding one of `roles` (admins always); others get 403."""
+
+    def decorator(view: F) -> F:
+        @wraps(view)
+        def wrapped(*args: Any, **kwargs: Any) -> Any:
+            if not current_user.has_role(*roles):
+                abort(403)
+            return view(*args, **kwargs)
+
+        guarded = login_required(wrapped)
+        guarded.required_roles = roles  # type: ignore[attr-defined]
+        return guarded  # type: ignore[return-value]
+
+    return decorator
+
+
+def require_county(county: str | None) -> None:
+    """403 unless the current official may act in `county`."""
+    if not current_user.may_act_in(county):
+        abort(403)
