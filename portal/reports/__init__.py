@@ -63,7 +63,7 @@ def init_app(app: Flask) -> None:
     # A look-up by tracking code counts in the one "tracking" scope, whichever endpoint it
     # uses (the route keeps its own limit too). Registering the shared limit on the view
     # function is enough: its existing limiter wrapper checks every limit under its name.
-    tracking_limit(open311.get_request)
+    tracking_limit(open311.get_request)  # the Open311 look-up by code (developer interop)
     csrf.exempt(open311.create_request)
     exempt = app.config.setdefault("CSRF_EXEMPT_ENDPOINTS", set())
     exempt.update(open311.CSRF_EXEMPT)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -39,6 +40,7 @@ LAT_RANGE = (49.0, 54.5)
 LON_RANGE = (119.0, 128.0)
 CHINA = dt.timezone(dt.timedelta(hours=8))
 EARLIEST_OBSERVED = dt.datetime(2000, 1, 1)
+CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 class ReportForm(FlaskForm):
@@ -113,6 +115,12 @@ class ReportForm(FlaskForm):
 
     def validate(self, extra_validators: object = None) -> bool:
         ok = super().validate(extra_validators)  # type: ignore[arg-type]
+        # Control characters (a NUL byte above all) cannot be stored in PostgreSQL text nor
+        # appear in XML: refused at the door, before anything reaches the database or a log.
+        for f in self:
+            if isinstance(f.data, str) and CONTROL.search(f.data):
+                f.errors = [*f.errors, str(_l("Remove the control characters from this field."))]
+                ok = False
         lat, lon = self.lat, self.lon
         if not lat.errors and not lon.errors and (lat.data is None) != (lon.data is None):
             (lon if lon.data is None else lat).errors.append(
