@@ -369,3 +369,65 @@ def test_status_url_gives_the_working_link_for_mails(app, client, db):
     assert url.startswith("https://water.example.gov.cn/reports/status/")
     assert code not in url and links.status_url(report) == url
     assert client.get(url.removeprefix("https://water.example.gov.cn")).status_code == 200
+
+
+# ----------------------------------------------------------------- NUL bytes (PostgreSQL)
+
+NUL_CONTACT = {
+    "name": "Canary\x00Name-7731",
+    "phone": "139\x0000007731",
+    "email": "nul\x00canary7731@example.org",
+}
+
+
+def _no_personal_data_in(text: str) -> None:
+    for fragment in ("7731", "Canary", "canary"):
+        assert fragment not in text, fragment
+
+
+@pytest.mark.parametrize("field", sorted(NUL_CONTACT))
+def test_a_nul_byte_in_contact_details_is_refused_and_logs_nothing_personal(
+    app, client, db, caplog, field
+):
+    caplog.set_level(logging.DEBUG)
+    app.config["PROPAGATE_EXCEPTIONS"] = False
+    data = {"anonymous": "no", "phone": "13900000000", field: NUL_CONTACT[field]}
+    checked = check_step(client, **data)
+    assert checked.status_code == 400
+    token = token_of(client.get("/reports/new").get_data(as_text=True))
+    sent = client.post(
+        "/reports/new/confirm",
+        data={**FORM, **data, "token": token, "go": "send"},
+        headers={"Accept-Language": "en"},
+    )
+    assert sent.status_code == 400
+    assert "Remove the control characters from this field." in sent.get_data(as_text=True)
+    assert count_rows(Report) == 0
+    _no_personal_data_in(caplog.text)
+
+
+def test_a_nul_byte_that_reaches_the_database_logs_nothing_personal(app, client, db, caplog):
+    """Open311 (another input) hands the contact details to the same service: whatever the
+    database says of a NUL byte (PostgreSQL refuses it), the log holds no personal data."""
+    from portal.reports import service
+
+    caplog.set_level(logging.DEBUG)
+    app.config["PROPAGATE_EXCEPTIONS"] = False
+    _key, plain = service.create_api_key("测试伙伴")
+    answer = client.post(
+        "/open311/v2/requests.json",
+        data={
+            "api_key": plain,
+            "service_code": "water",
+            "lat": "52.33",
+            "long": "124.71",
+            "attribute[county]": "tahe",
+            "description": "河水发黑，有异味。",
+            "first_name": NUL_CONTACT["name"],
+            "phone": NUL_CONTACT["phone"],
+            "email": NUL_CONTACT["email"],
+        },
+    )
+    assert answer.status_code in (201, 400, 500)
+    _no_personal_data_in(caplog.text)
+    _no_personal_data_in(answer.get_data(as_text=True))
