@@ -137,10 +137,16 @@ def test_staff_record_a_phone_report_with_channel_phone(client, db, login_as):
         "anonymous": "yes",
     }
     response = client.post("/admin/reports/phone", data=data)
-    assert response.status_code == 303
-    assert client.post("/admin/reports/phone", data=data).status_code == 303  # resubmission
+    assert response.status_code == 200 and response.headers["Cache-Control"] == "no-store"
+    again = client.post("/admin/reports/phone", data=data)  # resubmission
+    assert again.status_code == 200
     report = _report(db)
     assert report.channel == "phone" and report.county == "huma"
+    # The code to tell the caller is on the answer, never in the official's session cookie.
+    assert report.code in response.get_data(as_text=True)
+    cookie = client.get_cookie("portal_session")
+    serializer = client.application.session_interface.get_signing_serializer(client.application)
+    assert report.code not in str(serializer.loads(cookie.value))
     other = {**data, "token": token[:-2] + "zz"}
     assert client.post("/admin/reports/phone", data=other).status_code == 400
     data_elsewhere = {**data, "county": "mohe"}

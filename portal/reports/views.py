@@ -108,6 +108,12 @@ def _render_form(form: ReportForm, status: int = 200) -> ResponseReturnValue:
     return render_template("reports/new.html", form=form, photo_count=len(_photo_ids(form))), status
 
 
+@bp.before_request
+def _forget_codes_in_old_sessions() -> None:
+    # Sessions made before receipts existed carried the code itself: drop it on sight.
+    session.pop("reports_received", None)
+
+
 @bp.get("/new")
 def new() -> ResponseReturnValue:
     form = ReportForm(formdata=None)
@@ -268,7 +274,6 @@ def confirm() -> ResponseReturnValue:
             _mail_code(data.email, existing.code)
     # The cookie carries a one-time receipt, never the code (a session cookie is signed, not
     # encrypted, and outlives the visit on a shared browser).
-    session.pop("reports_received", None)
     receipt = links.issue_receipt(existing, created=created)
     if receipt is None:
         return render_template("reports/received.html", code=None, status_link=None)
