@@ -142,3 +142,23 @@ def test_a_mail_failure_never_undoes_the_handlers_step(client, db, login_as, app
     assert _act(client, report, "accept", "已受理").status_code == 303
     db.session.expire_all()
     assert db.session.scalars(sa.select(Report)).one().state == "accepted"
+
+
+def test_the_automatic_close_is_mailed_too_from_the_daily_job(client, db, app, runner):
+    """Without MAIL_SERVER the mail lands in the development mail folder, as the
+    confirmation does; the daily job runs without a request."""
+    from pathlib import Path
+
+    from tests.test_reports_web import _finish
+
+    code = submit_report(client, anonymous="no", email=ADDRESS, updates="y")
+    _finish(db, code, days_ago=40)
+    folder = Path(app.config["MAIL_DIR"])
+    before = len(list(folder.glob("*.eml")))
+    assert before == 5  # the confirmation and the four handling steps
+    result = runner.invoke(args=["reports", "close-due"])
+    assert "1 report(s) closed" in result.output
+    mails = sorted(folder.glob("*.eml"), key=lambda p: p.stat().st_mtime)
+    assert len(mails) == before + 1
+    last = email.message_from_bytes(mails[-1].read_bytes(), policy=email.policy.default)
+    assert "/reports/status/" in last.get_content() and code not in last.get_content()
