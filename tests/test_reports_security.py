@@ -79,6 +79,11 @@ def test_the_audit_log_names_reports_by_pseudonym_never_by_tracking_code(
         assert r.code.replace("-", "") not in logged.replace("-", "")
     objects = {e.object_id for e in entries if e.object_type == "report"}
     assert objects == {r.case for r in reports}
+    # Nor the public event log, nor the application's log.
+    events = client.get("/reports/events.jsonl").get_data(as_text=True)
+    assert events.count("\n") >= 3
+    for r in reports:
+        assert r.code not in events and r.code not in caplog.text
     assert code not in caplog.text
 
 
