@@ -65,6 +65,8 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     babel.init_app(app, locale_selector=i18n.select_locale)
     csrf.init_app(app)
     login_manager.init_app(app)
+    import portal.core.ratelimit  # registers the sqlite:// storage of rate limits
+
     limiter.init_app(app)
 
     import portal.core.audit  # noqa: F401 - registers the audit table

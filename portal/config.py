@@ -76,13 +76,19 @@ def load(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
         "SQLALCHEMY_DATABASE_URI": database_url(
             _env("DATABASE_URL", f"sqlite:///{instance / 'portal.db'}") or ""
         ),
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        # hide_parameters: a failed statement's values (a reporter's name, a code) never
+        # reach the error log with the exception.
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True, "hide_parameters": True},
         "UPLOAD_DIR": _env("UPLOAD_DIR", str(instance / "uploads")),
         "MAIL_DIR": _env("MAIL_DIR", str(instance / "mail")),
         # Shows a "sample data" banner on every page; set by `make run` with the demo data set.
         "DEMO_MODE": _env("DEMO", "false") == "true" and not production,
         "BASE_URL": (_env("BASE_URL", "http://127.0.0.1:5000") or "").rstrip("/"),
-        "RATELIMIT_STORAGE_URI": _env("RATELIMIT_STORAGE_URL", "memory://"),
+        # One file shared by every worker on the host (portal/core/ratelimit.py); Redis for
+        # several hosts.
+        "RATELIMIT_STORAGE_URI": _env(
+            "RATELIMIT_STORAGE_URL", f"sqlite:///{instance / 'ratelimits.db'}"
+        ),
         "RATELIMIT_HEADERS_ENABLED": True,
         "LOGIN_RATE_LIMIT": _env("LOGIN_RATE_LIMIT", "10 per 15 minutes"),
         # Number of reverse proxies in front of the portal whose X-Forwarded-For is trusted.

@@ -82,3 +82,15 @@ def fast_reports(app: Any) -> Any:
         REPORT_MIN_SECONDS=0, REPORT_RATE_LIMIT="1000 per hour", TRACK_RATE_LIMIT="1000 per hour"
     )
     return app
+
+
+def status_token(client: Any, code: str) -> str:
+    """Enter the code on the tracking form; return the status link's token it leads to."""
+    sent = client.post("/reports/track", data={"code": code})
+    assert sent.status_code == 303, sent.get_data(as_text=True)
+    return sent.headers["Location"].rsplit("/", 1)[1]
+
+
+def track(client: Any, code: str, **kwargs: Any) -> Any:
+    """The status page the tracking form leads to (following the redirect)."""
+    return client.post("/reports/track", data={"code": code}, follow_redirects=True, **kwargs)

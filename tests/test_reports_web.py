@@ -17,8 +17,10 @@ from tests.reports_support import (
     fast_reports,  # noqa: F401 - fixture
     hidden_fields,
     photo_bytes,
+    status_token,
     submit_report,
     token_of,
+    track,
 )
 
 pytestmark = pytest.mark.usefixtures("fast_reports")
@@ -167,11 +169,13 @@ def test_confirmation_mail_is_written_to_the_mail_folder_not_the_log(client, app
 
 def test_tracking_shows_status_deadlines_and_description_without_caching(client):
     code = submit_report(client)
-    response = client.post("/reports/track", data={"code": code.lower().replace("-", " ")})
+    response = track(client, code.lower().replace("-", " "))
     html = response.get_data(as_text=True)
     assert response.status_code == 200
     assert response.headers["Cache-Control"] == "no-store"
-    assert code in html and "河面漂着油膜" in html
+    assert response.headers["Referrer-Policy"] == "no-referrer"
+    assert "河面漂着油膜" in html
+    assert code not in html  # the page's address is a read-only link: no credential on it
 
 
 def test_well_formed_unknown_code_is_404_and_typo_is_told(client):
@@ -228,24 +232,29 @@ def _finish(db, code, days_ago=1):
 def test_reporter_can_rate_a_finished_report_which_closes_it(client, db):
     code = submit_report(client)
     _finish(db, code)
+    token = status_token(client, code)
     response = client.post(
-        "/reports/track/feedback", data={"code": code, "rating": "satisfied", "go": "rate"}
+        "/reports/track/feedback",
+        data={"code": code, "token": token, "rating": "satisfied", "go": "rate"},
     )
-    assert response.status_code == 200
+    assert response.status_code == 303
     assert db.session.scalars(sa.select(Report)).one().state == "closed"
 
 
 def test_reporter_can_dispute_once_which_reopens_the_report(client, db):
     code = submit_report(client)
     _finish(db, code)
+    token = status_token(client, code)
     first = client.post(
-        "/reports/track/feedback", data={"code": code, "reason": "问题依旧", "go": "dispute"}
+        "/reports/track/feedback",
+        data={"code": code, "token": token, "reason": "问题依旧", "go": "dispute"},
     )
-    assert first.status_code == 200
+    assert first.status_code == 303
     db.session.expire_all()
     assert db.session.scalars(sa.select(Report)).one().state == "disputed"
     again = client.post(
-        "/reports/track/feedback", data={"code": code, "reason": "再次", "go": "dispute"}
+        "/reports/track/feedback",
+        data={"code": code, "token": token, "reason": "再次", "go": "dispute"},
     )
     assert again.status_code == 400
 
@@ -253,9 +262,7 @@ def test_reporter_can_dispute_once_which_reopens_the_report(client, db):
 def test_finished_report_closes_itself_when_viewed_after_the_feedback_period(client, db):
     code = submit_report(client)
     _finish(db, code, days_ago=40)
-    html = client.post(
-        "/reports/track", data={"code": code}, headers={"Accept-Language": "en"}
-    ).get_data(as_text=True)
+    html = track(client, code, headers={"Accept-Language": "en"}).get_data(as_text=True)
     assert "Closed after the feedback period" in html
     db.session.expire_all()
     assert db.session.scalars(sa.select(Report)).one().state == "closed"
@@ -271,7 +278,7 @@ def test_close_due_command_closes_finished_reports_past_the_feedback_period(clie
 def test_overdue_acceptance_is_marked_for_the_reporter_and_in_the_queue(client, db, login_as):
     code = submit_report(client)
     _age(db, 20)
-    page = client.post("/reports/track", data={"code": code}, headers={"Accept-Language": "en"})
+    page = track(client, code, headers={"Accept-Language": "en"})
     assert "Acceptance decision overdue" in page.get_data(as_text=True)
     login_as("report_handler")
     overdue = client.get("/admin/reports/?overdue=1", headers={"Accept-Language": "en"})

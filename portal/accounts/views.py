@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -12,18 +12,15 @@ from portal.accounts import service
 from portal.accounts.auth import require_role
 from portal.accounts.forms import LoginForm, ReasonForm, UserForm
 from portal.accounts.models import Role, User
+from portal.core.ratelimit import login_limit
 from portal.core.security import safe_next
-from portal.extensions import db, limiter
+from portal.extensions import db
 
 bp = Blueprint("accounts", __name__, url_prefix="/admin")
 
 
-def _login_limit() -> str:
-    return current_app.config["LOGIN_RATE_LIMIT"]
-
-
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(_login_limit, methods=["POST"])
+@login_limit
 def login() -> ResponseReturnValue:
     form = LoginForm(next=request.args.get("next", ""))
     if current_user.is_authenticated and request.method == "GET":

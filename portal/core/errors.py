@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import contextlib
+import types
+from typing import Any
 
 from flask import Flask, Response, current_app, make_response, render_template, request
 from flask_babel import lazy_gettext as _l
@@ -111,7 +113,15 @@ def _close_session(_exc: BaseException | None) -> None:
         current_app.logger.warning("closing the database session failed after an outage")
 
 
+def _log_exception(app: Flask, exc_info: Any) -> None:
+    """Flask's own logging names the request's path; paths may hold a status link's token,
+    so the log names the route pattern instead (e.g. /reports/status/<token>)."""
+    rule = request.url_rule.rule if request.url_rule is not None else "(no route)"
+    app.logger.error("Exception on %s [%s]", rule, request.method, exc_info=exc_info)
+
+
 def init_app(app: Flask) -> None:
+    app.log_exception = types.MethodType(_log_exception, app)  # type: ignore[method-assign]
     app.teardown_appcontext(_close_session)
     app.register_error_handler(CSRFError, _csrf_error)
     app.register_error_handler(OperationalError, _database_down)

@@ -38,7 +38,9 @@ def safe_next(target: str | None, fallback: str = "/") -> str:
 
 def private_path(path: str) -> bool:
     """Pages that may show officials' or reporters' data: never stored by any cache."""
-    return path.startswith(("/admin", "/reports/track", "/reports/new", "/reports/check"))
+    return path.startswith(
+        ("/admin", "/reports/track", "/reports/new", "/reports/check", "/reports/status")
+    )
 
 
 def _headers(response: Response) -> Response:

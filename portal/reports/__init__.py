@@ -21,8 +21,12 @@ SETTINGS = {
     "REPORT_FINISH_DAYS": "60",
     "REPORT_MAX_EXTENSION_DAYS": "30",
     "REPORT_AUTO_CLOSE_DAYS": "15",
+    # Photos of forms not sent yet: per client address, in all, and for how long.
+    "REPORT_QUARANTINE_CLIENT_MB": "50",
+    "REPORT_QUARANTINE_TOTAL_MB": "1000",
+    "REPORT_QUARANTINE_HOURS": "24",
 }
-_INTEGER = {k for k in SETTINGS if k.endswith(("_DAYS", "_SECONDS"))}
+_INTEGER = {k for k in SETTINGS if k.endswith(("_DAYS", "_SECONDS", "_MB", "_HOURS"))}
 
 
 def _settings(app: Flask) -> None:
@@ -38,6 +42,7 @@ def init_app(app: Flask) -> None:
     from portal.accounts.models import Role
     from portal.core import demo as demo_registry
     from portal.core.nav import add_admin_link, add_home_section
+    from portal.core.ratelimit import tracking_limit
     from portal.extensions import csrf
     from portal.reports import admin, cli, demo, models, views
     from portal.reports.api import open311
@@ -55,6 +60,10 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(views.bp)
     app.register_blueprint(admin.bp)
     app.register_blueprint(open311.bp)
+    # A look-up by tracking code counts in the one "tracking" scope, whichever endpoint it
+    # uses (the route keeps its own limit too). Registering the shared limit on the view
+    # function is enough: its existing limiter wrapper checks every limit under its name.
+    tracking_limit(open311.get_request)  # the Open311 look-up by code (developer interop)
     csrf.exempt(open311.create_request)
     exempt = app.config.setdefault("CSRF_EXEMPT_ENDPOINTS", set())
     exempt.update(open311.CSRF_EXEMPT)

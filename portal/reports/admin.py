@@ -12,6 +12,7 @@ from flask import (
     abort,
     current_app,
     flash,
+    make_response,
     redirect,
     render_template,
     request,
@@ -260,11 +261,10 @@ def phone() -> ResponseReturnValue:
     report, _created = service.submit(
         views.submission_from(form), submission_id=token[0], channel="phone", staff=True
     )
-    flash(
-        _("Phone report recorded. Tell the caller the tracking code: %(code)s", code=report.code),
-        "success",
-    )
-    return redirect(url_for("reports_admin.detail", case=report.case), 303)
+    # Shown on this answer, not flashed: a flash would keep the code in the session cookie.
+    response = make_response(render_template("reports/admin/phone_recorded.html", report=report))
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 @bp.route("/api-keys", methods=["GET", "POST"])

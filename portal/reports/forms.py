@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import re
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
@@ -35,6 +38,9 @@ from portal.reports.workflow import Action
 # A generous box around the Daxing'anling region: a point outside it is a typing mistake.
 LAT_RANGE = (49.0, 54.5)
 LON_RANGE = (119.0, 128.0)
+CHINA = dt.timezone(dt.timedelta(hours=8))
+EARLIEST_OBSERVED = dt.datetime(2000, 1, 1)
+CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 class ReportForm(FlaskForm):
@@ -81,6 +87,7 @@ class ReportForm(FlaskForm):
         ],
     )
     email = EmailField(_l("E-mail address"), validators=[Optional(), Email(), Length(max=254)])
+    updates = BooleanField(_l("Send me an e-mail each time the status of my report changes"))
     consent = BooleanField(
         _l(
             "I have read the privacy notice for reporters and agree that my report is handled "
@@ -108,6 +115,12 @@ class ReportForm(FlaskForm):
 
     def validate(self, extra_validators: object = None) -> bool:
         ok = super().validate(extra_validators)  # type: ignore[arg-type]
+        # Control characters (a NUL byte above all) cannot be stored in PostgreSQL text nor
+        # appear in XML: refused at the door, before anything reaches the database or a log.
+        for f in self:
+            if isinstance(f.data, str) and CONTROL.search(f.data):
+                f.errors = [*f.errors, str(_l("Remove the control characters from this field."))]
+                ok = False
         lat, lon = self.lat, self.lon
         if not lat.errors and not lon.errors and (lat.data is None) != (lon.data is None):
             (lon if lon.data is None else lat).errors.append(
@@ -115,6 +128,20 @@ class ReportForm(FlaskForm):
             )
             ok = False
         return ok
+
+    def validate_observed_at(self, field: DateTimeLocalField) -> None:
+        # Out of this range the date is a typing mistake, and some cannot even be stored.
+        if field.data is None:
+            return
+        latest = dt.datetime.now(CHINA).replace(tzinfo=None) + dt.timedelta(days=1)
+        if not EARLIEST_OBSERVED <= field.data <= latest:
+            raise ValidationError(_l("Enter a date between 2000 and today."))
+
+    def validate_updates(self, field: BooleanField) -> None:
+        if field.data and not (self.anonymous.data == "no" and self.email.data):
+            raise ValidationError(
+                _l("To get updates by e-mail, choose to be contacted and give an e-mail address.")
+            )
 
     def validate_anonymous(self, field: RadioField) -> None:
         if field.data == "no" and not (self.phone.data or self.email.data):
@@ -139,7 +166,10 @@ class TrackForm(FlaskForm):
 
 
 class FeedbackForm(FlaskForm):
-    code = HiddenField(validators=[DataRequired(), Length(max=64)])
+    """Rating or disputing from the status page: the link only reads, the code decides."""
+
+    code = StringField(_l("Your tracking code"), validators=[DataRequired(), Length(max=64)])
+    token = HiddenField(validators=[Length(max=64)])
     rating = RadioField(_l("How satisfied are you with the handling?"), validators=[Optional()])
     reason = TextAreaField(
         _l("What is wrong with the outcome?"), validators=[Optional(), Length(max=2000)]

@@ -1,4 +1,5 @@
-"""Confirmation mail to a reporter: SMTP when MAIL_SERVER is set, else a file in MAIL_DIR.
+"""Mails to reporters (the confirmation, status updates): SMTP when MAIL_SERVER is set, else
+a file in MAIL_DIR. Every mail goes through :func:`send`.
 
 The address is personal data: it is never logged, not even when sending fails.
 """
@@ -13,7 +14,13 @@ from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 from pathlib import Path
 
-from flask import current_app
+from flask import current_app, render_template
+from flask_babel import force_locale
+from flask_babel import gettext as _
+
+from portal.extensions import db
+from portal.reports.models import Report, ReportContact
+from portal.reports.workflow import Action, State
 
 log = logging.getLogger(__name__)
 
@@ -48,3 +55,35 @@ def send(to: str, subject: str, body: str) -> bool:
         log.warning("confirmation mail not sent: %s", type(exc).__name__)
         return False
     return True
+
+
+def status_changed(report: Report) -> bool:
+    """Mail the report's latest public step to a reporter who asked for updates.
+
+    Sent through :func:`send`, the one sender of this feature. The mail carries the public
+    note only (never the internal one) and the status link, never the tracking code. It runs
+    after the commit: a mail problem never undoes a handler's step. True if a mail was sent.
+    """
+    from portal.reports import links
+
+    try:
+        contact = db.session.get(ReportContact, report.id)
+        if contact is None or not contact.updates or not contact.email:
+            return False
+        note = report.notes[-1] if report.notes else None
+        with force_locale(contact.language or current_app.config["BABEL_DEFAULT_LOCALE"]):
+            labels = current_app.jinja_env.globals["report_labels"]
+            state = str(labels["state"][State(report.state)])
+            body = render_template(
+                "reports/mail_status.html",
+                state=state,
+                step=str(labels["action"][Action(note.action)]) if note else "",
+                note=note.public_note if note else "",
+                at=note.at if note else report.updated_at,
+                status_link=links.status_url(report),
+            )
+            subject = _("Your pollution report: %(state)s", state=state)
+        return send(contact.email, subject, body)
+    except Exception as exc:  # the step is committed; the reporter can still look it up
+        log.warning("status update mail failed: %s", type(exc).__name__)
+        return False

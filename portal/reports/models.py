@@ -118,6 +118,9 @@ class Report(db.Model):
     due_on: Mapped[dt.date | None]
     workflow: Mapped[dict[str, Any]]  # the serialised workflow.Snapshot
     api_key_id: Mapped[int | None] = mapped_column(sa.ForeignKey("report_api_keys.id"))
+    # SHA-256 of the one-time receipt kept in the reporter's session until the confirmation
+    # page has shown the tracking code once (the code itself never goes into the cookie).
+    receipt_hash: Mapped[str64 | None] = mapped_column(unique=True)
 
     contact: Mapped[ReportContact | None] = relationship(
         back_populates="report", lazy="raise", cascade="all, delete-orphan"
@@ -153,11 +156,35 @@ class ReportContact(db.Model):
     name: Mapped[str | None] = mapped_column(sa.String(100))
     phone: Mapped[str | None] = mapped_column(sa.String(40))
     email: Mapped[str | None] = mapped_column(sa.String(254))
+    # "Send me updates": each public status change is mailed to ``email``.
+    updates: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
+    language: Mapped[str | None] = mapped_column(sa.String(10))  # of the updates
 
     report: Mapped[Report] = relationship(back_populates="contact")
 
     def __repr__(self) -> str:  # never print personal data in a traceback or log
         return f"<ReportContact report_id={self.report_id}>"
+
+
+class ReportStatusLink(db.Model):
+    """A bookmarkable, read-only address of a report's status, revocable by the reporter.
+
+    The token is an HMAC of ``salt`` under a key that is not in the database; only its
+    SHA-256 is stored, so a copy of the database opens no status page.
+    """
+
+    __tablename__ = "report_status_links"
+
+    id: Mapped[intpk]
+    report_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("reports.id", ondelete="CASCADE"), index=True
+    )
+    salt: Mapped[str64]
+    token_hash: Mapped[str64] = mapped_column(unique=True)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    revoked_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+
+    report: Mapped[Report] = relationship()
 
 
 class ReportReveal(db.Model):

@@ -7,6 +7,7 @@ wait in a quarantine folder (per submission) until the report is committed.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import io
 import json
@@ -14,6 +15,7 @@ import os
 import re
 import secrets
 import shutil
+import time
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
@@ -109,17 +111,122 @@ def quarantine_dir(upload_dir: str, submission_id: str) -> Path:
 def _write(path: Path, data: bytes) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(path.suffix + ".part")
-    with open(tmp, "wb") as fh:
-        fh.write(data)
-        fh.flush()
-        os.fsync(fh.fileno())
-    os.replace(tmp, path)
+    try:
+        with open(tmp, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        # A full disk must not keep the half-written file for good.
+        tmp.unlink(missing_ok=True)
+        raise
 
 
-def quarantine(upload_dir: str, submission_id: str, photo: CleanPhoto) -> str:
-    """Store a cleaned photo for a submission not yet sent; return its random id."""
+# ---------------------------------------------------------------------------------------
+# Bounds of the quarantine: photos of forms not sent yet are kept per client, in total and
+# for a time only, so that nobody can fill the disk with step 1 of the form.
+# ---------------------------------------------------------------------------------------
+
+_OWNER = ".owner"  # JSON {"client": keyed hash of the address, "at": unix time}
+
+
+@dataclass(frozen=True)
+class Bounds:
+    per_client: int  # bytes
+    total: int  # bytes
+    max_age: float  # seconds
+
+
+class QuarantineFull(Exception):
+    """No room for the photo; ``scope`` is "client" or "total"."""
+
+    def __init__(self, scope: str) -> None:
+        super().__init__(scope)
+        self.scope = scope
+
+
+def _folders(upload_dir: str) -> list[Path]:
+    base = _root(upload_dir) / "quarantine"
+    try:
+        return [p for p in base.iterdir() if p.is_dir()]
+    except FileNotFoundError:
+        return []
+
+
+def _owner(folder: Path) -> tuple[str, float]:
+    try:
+        data = json.loads((folder / _OWNER).read_text())
+        return str(data["client"]), float(data["at"])
+    except (OSError, ValueError, KeyError, TypeError):
+        # No owner file (an old or broken folder): age from the folder itself.
+        try:
+            return "", folder.stat().st_mtime
+        except OSError:
+            return "", 0.0
+
+
+def _size(folder: Path) -> int:
+    total = 0
+    with contextlib.suppress(OSError):
+        for entry in os.scandir(folder):
+            with contextlib.suppress(OSError):
+                total += entry.stat().st_size
+    return total
+
+
+def sweep(upload_dir: str, max_age: float, now: float | None = None) -> int:
+    """Remove the quarantine folders of forms abandoned longer than ``max_age`` seconds."""
+    now = time.time() if now is None else now
+    removed = 0
+    for folder in _folders(upload_dir):
+        _client, at = _owner(folder)
+        if now - at > max_age:
+            shutil.rmtree(folder, ignore_errors=True)
+            removed += 1
+    return removed
+
+
+def _usage(upload_dir: str, client: str, bounds: Bounds) -> tuple[int, int]:
+    """(bytes held for this client, bytes held in all), sweeping abandoned folders on the way."""
+    now = time.time()
+    mine = total = 0
+    for folder in _folders(upload_dir):
+        owner, at = _owner(folder)
+        if now - at > bounds.max_age:
+            shutil.rmtree(folder, ignore_errors=True)
+            continue
+        size = _size(folder)
+        total += size
+        if owner == client:
+            mine += size
+    return mine, total
+
+
+def quarantine(
+    upload_dir: str,
+    submission_id: str,
+    photo: CleanPhoto,
+    *,
+    client: str = "",
+    bounds: Bounds | None = None,
+) -> str:
+    """Store a cleaned photo for a submission not yet sent; return its random id.
+
+    With ``bounds``, raises :class:`QuarantineFull` when the photo would take the client's
+    or everybody's quarantine past its bound (abandoned uploads are removed first).
+    """
     photo_id = secrets.token_urlsafe(18)
     folder = quarantine_dir(upload_dir, submission_id)
+    if bounds is not None:
+        mine, total = _usage(upload_dir, client, bounds)
+        needed = len(photo.data) + 1024  # the photo and its small description
+        if mine + needed > bounds.per_client:
+            raise QuarantineFull("client")
+        if total + needed > bounds.total:
+            raise QuarantineFull("total")
+    if not (folder / _OWNER).exists():
+        _write(folder / _OWNER, json.dumps({"client": client, "at": time.time()}).encode())
     _write(folder / f"{photo_id}.{photo.extension}", photo.data)
     meta = {
         "extension": photo.extension,

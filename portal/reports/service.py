@@ -22,7 +22,7 @@ from sqlalchemy.exc import IntegrityError
 from portal.core import audit
 from portal.core.models import utcnow
 from portal.extensions import db
-from portal.reports import codes, eventlog, photos, workflow
+from portal.reports import codes, eventlog, mail, photos, workflow
 from portal.reports.eventlog import EVENT_FOR_ACTION, EventType
 from portal.reports.models import (
     Report,
@@ -164,6 +164,8 @@ class Submission:
     name: str | None = None
     phone: str | None = None
     email: str | None = None
+    updates: bool = False  # mail each public status change to ``email``
+    language: str | None = None  # of those mails
 
     def __repr__(self) -> str:  # keep personal data out of tracebacks and logs
         return f"<Submission {self.category}/{self.county}>"
@@ -223,6 +225,8 @@ def submit(
             name=(data.name or "").strip() or None,
             phone=(data.phone or "").strip() or None,
             email=(data.email or "").strip() or None,
+            updates=bool(data.updates and (data.email or "").strip()),
+            language=data.language,
         )
     for p in waiting:
         report.photos.append(
@@ -246,7 +250,7 @@ def submit(
             audit.record(
                 "create",
                 "report",
-                report.code,
+                report.case,
                 after={"channel": channel, "category": data.category, "county": data.county},
             )
         db.session.commit()
@@ -342,7 +346,7 @@ def act(
         audit.record(
             "update",
             "report",
-            report.code,
+            report.case,
             before={"state": state_before},
             after={"state": report.state, "action": str(action)},
         )
@@ -350,6 +354,7 @@ def act(
     except BaseException:
         db.session.rollback()
         raise
+    mail.status_changed(report)
     return report
 
 
@@ -392,6 +397,7 @@ def close_if_due(report: Report, now: dt.datetime | None = None) -> bool:
     except BaseException:
         db.session.rollback()
         raise
+    mail.status_changed(report)
     return True
 
 
@@ -432,7 +438,7 @@ def reveal_contact(report: Report, user_id: int) -> ReportContact | None:
     if contact is None:
         return None
     db.session.add(ReportReveal(report_id=report.id, user_id=user_id, at=utcnow()))
-    audit.record("view_personal_data", "report", report.code, reason="contact details revealed")
+    audit.record("view_personal_data", "report", report.case, reason="contact details revealed")
     db.session.commit()
     return contact
 

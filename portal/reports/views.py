@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import hmac
 import secrets
 import time
 from typing import Any
@@ -12,6 +14,7 @@ from flask import (
     Response,
     abort,
     current_app,
+    make_response,
     redirect,
     render_template,
     request,
@@ -19,16 +22,17 @@ from flask import (
     url_for,
 )
 from flask.typing import ResponseReturnValue
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
 from portal.core.downloads import download
 from portal.core.http import conditional
-from portal.extensions import limiter
-from portal.reports import codes, mail, photos, public, service
-from portal.reports.forms import FeedbackForm, ReportForm, TrackForm
+from portal.extensions import client_address, limiter
+from portal.reports import links, mail, photos, public, service
+from portal.reports.forms import ReportForm
 from portal.reports.models import CATEGORIES
-from portal.reports.workflow import Action, IllegalTransition, china_date
+from portal.reports.workflow import china_date
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
 
@@ -38,10 +42,6 @@ _SALT = "portal.reports.submission"
 
 def _report_limit() -> str:
     return current_app.config["REPORT_RATE_LIMIT"]
-
-
-def _track_limit() -> str:
-    return current_app.config["TRACK_RATE_LIMIT"]
 
 
 @bp.errorhandler(429)
@@ -93,6 +93,8 @@ def submission_from(form: ReportForm) -> service.Submission:
         name=form.name.data if contact else None,
         phone=form.phone.data if contact else None,
         email=form.email.data if contact else None,
+        updates=bool(contact and form.updates.data),
+        language=str(get_locale()),
     )
 
 
@@ -104,6 +106,12 @@ def _render_form(form: ReportForm, status: int = 200) -> ResponseReturnValue:
     if not form.token.data or read_token(form.token.data) is None:
         form.token.data = new_token()
     return render_template("reports/new.html", form=form, photo_count=len(_photo_ids(form))), status
+
+
+@bp.before_request
+def _forget_codes_in_old_sessions() -> None:
+    # Sessions made before receipts existed carried the code itself: drop it on sight.
+    session.pop("reports_received", None)
 
 
 @bp.get("/new")
@@ -147,7 +155,19 @@ def check() -> ResponseReturnValue:
                 valid = False
                 continue
             try:
-                ids.append(photos.quarantine(upload_dir, submission_id, cleaned))
+                ids.append(
+                    photos.quarantine(
+                        upload_dir,
+                        submission_id,
+                        cleaned,
+                        client=_client_key(),
+                        bounds=quarantine_bounds(),
+                    )
+                )
+            except photos.QuarantineFull as exc:
+                form.photos.errors = [*form.photos.errors, _quarantine_message(exc.scope)]
+                valid = False
+                break
             except OSError as exc:  # upload folder unwritable or disk full
                 current_app.logger.error("photo quarantine failed: %s", type(exc).__name__)
                 form.photos.errors = [
@@ -160,17 +180,52 @@ def check() -> ResponseReturnValue:
                 valid = False
                 break
     form.photo_ids.data = " ".join(ids)
-    min_seconds = int(current_app.config["REPORT_MIN_SECONDS"])
-    if valid and min_seconds and time.time() - minted < min_seconds:
-        form.form_errors.append(
-            _("That was very quick. Please check your answers, then send the form again.")
-        )
+    if valid and _too_quick(form, minted):
         valid = False
     if not valid:
         return _render_form(form, 400)
     data = submission_from(form)
     return render_template(
         "reports/confirm.html", form=form, data=data, photo_count=len(ids), categories=CATEGORIES
+    )
+
+
+def _too_quick(form: ReportForm, minted: int) -> bool:
+    """A form sent sooner after it was first shown than a person can fill it in."""
+    min_seconds = int(current_app.config["REPORT_MIN_SECONDS"])
+    if min_seconds and time.time() - minted < min_seconds:
+        form.form_errors.append(
+            _("That was very quick. Please check your answers, then send the form again.")
+        )
+        return True
+    return False
+
+
+def _client_key() -> str:
+    """Who holds quarantined photos, without writing the address itself to the disk."""
+    key = str(current_app.config["SECRET_KEY"]).encode()
+    address = client_address().encode()
+    return hmac.new(key, b"quarantine\x00" + address, hashlib.sha256).hexdigest()[:32]
+
+
+def quarantine_bounds() -> photos.Bounds:
+    cfg = current_app.config
+    return photos.Bounds(
+        per_client=int(cfg["REPORT_QUARANTINE_CLIENT_MB"]) * 1024 * 1024,
+        total=int(cfg["REPORT_QUARANTINE_TOTAL_MB"]) * 1024 * 1024,
+        max_age=int(cfg["REPORT_QUARANTINE_HOURS"]) * 3600,
+    )
+
+
+def _quarantine_message(scope: str) -> str:
+    if scope == "client":
+        return _(
+            "You have attached many photos to forms that were not sent. Send your report "
+            "with the photos already attached, or try again tomorrow."
+        )
+    return _(
+        "The portal cannot take more photos right now. Please send the report without "
+        "photos, try again later, or call the 12369 hotline."
     )
 
 
@@ -198,11 +253,15 @@ def confirm() -> ResponseReturnValue:
             _("The form has expired. Please check your answers and send it again.")
         )
         return _render_form(form, 400)
-    submission_id, _minted = token
+    submission_id, minted = token
     existing = service.find_by_submission(submission_id)
+    created = False
     if existing is None:
         if request.form.get("go") == "edit" or not form.validate():
             return _render_form(form, 200 if request.form.get("go") == "edit" else 400)
+        # Checked here too: a script may post straight to this step.
+        if _too_quick(form, minted):
+            return _render_form(form, 400)
         data = submission_from(form)
         try:
             existing, created = service.submit(
@@ -213,7 +272,12 @@ def confirm() -> ResponseReturnValue:
             abort(503)
         if created and data.email:
             _mail_code(data.email, existing.code)
-    session["reports_received"] = existing.code
+    # The cookie carries a one-time receipt, never the code (a session cookie is signed, not
+    # encrypted, and outlives the visit on a shared browser).
+    receipt = links.issue_receipt(existing, created=created)
+    if receipt is None:
+        return render_template("reports/received.html", code=None, status_link=None)
+    session["reports_receipt"] = receipt
     return redirect(url_for("reports.received"), 303)
 
 
@@ -234,81 +298,25 @@ def index() -> ResponseReturnValue:
     return redirect(url_for("reports.new"))
 
 
+def private(response: Any, status: int = 200) -> Response:
+    """A page that shows a code or a status link: never cached, never sent on as Referer."""
+    response = make_response(response, status)
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["Referrer-Policy"] = "no-referrer"
+    return response
+
+
 @bp.get("/new/received")
 def received() -> ResponseReturnValue:
-    code = session.get("reports_received")
-    if not code:
+    """Shows the new report's code once: a reload, or the next user, gets the empty form."""
+    report = links.redeem_receipt(session.pop("reports_receipt", None))
+    if report is None:
         return redirect(url_for("reports.new"))
-    return render_template("reports/received.html", code=code)
-
-
-# ---------------------------------------------------------------------------------------
-# Tracking: the code travels in POST bodies only, never in URLs (history, logs, Referer).
-# ---------------------------------------------------------------------------------------
-
-
-@bp.get("/track")
-def track() -> ResponseReturnValue:
-    return render_template("reports/track.html", form=TrackForm(formdata=None))
-
-
-@bp.post("/track")
-@limiter.limit(_track_limit)
-def track_lookup() -> ResponseReturnValue:
-    form = TrackForm()
-    if not form.validate():
-        return render_template("reports/track.html", form=form), 400
-    return _show(form.code.data or "", form)
-
-
-def _show(
-    raw: str, form: TrackForm, feedback: FeedbackForm | None = None, status: int = 200
-) -> ResponseReturnValue:
-    try:
-        report = service.get_by_code(raw)
-    except codes.BadCheckSymbol:
-        form.code.errors = [
-            _("This code has a typing mistake: its last character does not match. Please check it.")
-        ]
-        return render_template("reports/track.html", form=form), 400
-    except codes.CodeError:
-        form.code.errors = [_("This is not a tracking code. Codes look like DX-7KQ2-M9VX-3HTR-2.")]
-        return render_template("reports/track.html", form=form), 400
-    if report is None:
-        return render_template("reports/track.html", form=form, unknown=True), 404
-    service.close_if_due(report)
-    view = public.tracking_view(report)
-    feedback = feedback or FeedbackForm(formdata=None, code=report.code)
-    return render_template(
-        "reports/status.html", report=report, view=view, feedback=feedback
-    ), status
-
-
-@bp.post("/track/feedback")
-@limiter.limit(_track_limit)
-def track_feedback() -> ResponseReturnValue:
-    form = FeedbackForm()
-    raw = form.code.data or ""
-    track_form = TrackForm(formdata=None, code=raw)
-    if not form.validate():
-        return _show(raw, track_form, form, 400)
-    try:
-        report = service.get_by_code(raw)
-    except codes.CodeError:
-        abort(400)
-    if report is None:
-        abort(404)
-    action = Action.DISPUTE if request.form.get("go") == "dispute" else Action.RATE
-    try:
-        if action is Action.DISPUTE:
-            service.feedback(report, action, reason=form.reason.data or "")
-        else:
-            service.feedback(report, action, rating=form.rating.data or "")
-    except IllegalTransition as exc:
-        target = form.reason if action is Action.DISPUTE else form.rating
-        target.errors = [public.transition_message(exc)]
-        return _show(raw, track_form, form, 400)
-    return _show(raw, track_form)
+    return private(
+        render_template(
+            "reports/received.html", code=report.code, status_link=links.status_url(report)
+        )
+    )
 
 
 # ---------------------------------------------------------------------------------------
@@ -372,4 +380,7 @@ def home_context() -> dict[str, Any]:
     return {"reports_home": public.home_figures()}
 
 
-__all__ = ["bp", "china_date", "home_context"]
+# The tracking pages share this blueprint (imported last: they import `bp` from here).
+from portal.reports import tracking  # noqa: E402
+
+__all__ = ["bp", "china_date", "home_context", "tracking"]

@@ -208,3 +208,37 @@ def test_report_form_can_be_completed_with_the_keyboard_alone(
     code = page.locator(".rp-code").inner_text().strip()
     assert CODE.match(code), code
     screenshot(page, "journey-report-keyboard-only")
+
+
+def test_phone_reporter_goes_from_the_code_straight_to_a_bookmarkable_status(
+    new_context: Callable[..., Any], tmp_path: Path
+) -> None:
+    """Issue 13: the confirmation page links to the status, whose address holds no code and
+    survives a reload; the code itself is shown once (a reload of the receipt shows it no
+    more)."""
+    page = new_context(phone=True, bypass_csp=True).new_page()
+    page.goto("/reports/new")
+    fill_report(page, f"新林区塔源 {secrets.token_hex(3)}", photo(tmp_path))
+    code = send_report(page)
+    link = page.locator(".rp-link a")
+    assert link.is_visible()
+    address = link.get_attribute("href")
+    assert "/reports/status/" in address and code not in address
+    assert code.replace("-", "") not in address.replace("-", "")
+    assert sideways_overflow(page) <= 0
+    assert not run_axe(page)
+    shot = screenshot(page, "report-confirmation-status-link-phone")
+    assert shot.stat().st_size > 10_000
+
+    page.locator("main a.button", has_text=re.compile(".")).first.click()
+    page.wait_for_load_state()
+    assert "/reports/status/" in page.url and code not in page.url
+    assert page.locator(".rp-timeline li").count() == 1
+    assert code not in page.locator("main").inner_text()
+    page.reload()
+    assert page.locator(".rp-timeline li").count() == 1  # a bookmark, not a POST result
+    assert sideways_overflow(page) <= 0
+    screenshot(page, "report-status-by-link-phone")
+    # Back on the receipt address: the code is not shown a second time.
+    page.goto("/reports/new/received")
+    assert code not in page.locator("main").inner_text()
