@@ -78,6 +78,12 @@ class EventType(StrEnum):
     UNDER_REVIEW = "under_review"
     REVIEW_FINISHED = "review_finished"  # finished again after a review
     CLOSED = "closed"
+    # Appended by the portal itself (no official acts): a report still awaiting acceptance
+    # once its acceptance limit has passed, or still unfinished once its (extended)
+    # finishing limit has passed.  ``date`` is the limit's last allowed day, so the miss is
+    # counted in the month the limit fell due.
+    ACCEPT_DEADLINE_PASSED = "accept_deadline_passed"
+    FINISH_DEADLINE_PASSED = "finish_deadline_passed"
 
 
 class Channel(StrEnum):
@@ -210,7 +216,7 @@ def make_event(
     *,
     case: str,
     event: EventType | str,
-    at: datetime,
+    at: datetime | date,
     category: str,
     county: str,
     channel: Channel | str,
@@ -219,13 +225,16 @@ def make_event(
 ) -> Event:
     """Build and validate one event; ``at`` (aware) becomes its China-calendar date.
 
+    A plain :class:`datetime.date` is taken as the China-calendar date itself (deadline
+    events are dated by the limit's last day).
+
     ``on_time`` and ``days_to_finish`` are required for ``finished`` and refused
     otherwise; take them from :func:`portal.reports.workflow.finish_timing`.
     """
     out: dict[str, object] = {
         "case": case,
         "event": str(event),
-        "date": china_date(at).isoformat(),
+        "date": (china_date(at) if isinstance(at, datetime) else at).isoformat(),
         "category": category,
         "county": county,
         "channel": str(channel),

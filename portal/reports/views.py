@@ -326,6 +326,11 @@ def stats() -> ResponseReturnValue:
 @bp.get("/stats.<fmt>")
 def stats_download(fmt: str) -> ResponseReturnValue:
     figures = public.statistics(request.args)
+    if figures["withheld"]:
+        message = _(
+            "The figures are withheld: the event log they are computed from failed verification."
+        )
+        return Response(message + "\n", status=503, mimetype="text/plain")
     return conditional(
         download(fmt, figures["download_rows"], public.STAT_COLUMNS, "report-statistics"),
         max_age=300,
@@ -334,6 +339,7 @@ def stats_download(fmt: str) -> ResponseReturnValue:
 
 @bp.get("/events.jsonl")
 def events() -> ResponseReturnValue:
+    service.flag_missed_deadlines()
     lines = service.event_lines()
     body = "".join(line + "\n" for line in lines)
     response = Response(body, mimetype="application/jsonl")
@@ -344,6 +350,7 @@ def events() -> ResponseReturnValue:
 
 @bp.get("/events.head")
 def events_head() -> ResponseReturnValue:
+    service.flag_missed_deadlines()
     lines = service.event_lines()
     response = Response(service.event_head() + "\n", mimetype="text/plain")
     response.headers["X-Log-Lines"] = str(len(lines))
