@@ -18,7 +18,7 @@ from portal.reports import eventlog, integrity, service
 from portal.reports.models import EVENT_GUARD_DDL
 from tests.conftest import PG_URL
 from tests.reports_support import fast_reports  # noqa: F401
-from tests.test_migrations import empty_database_url  # noqa: F401, F811
+from tests.test_migrations import empty_database_url  # noqa: F401
 
 pytestmark = pytest.mark.usefixtures("fast_reports")
 
