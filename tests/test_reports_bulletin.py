@@ -31,7 +31,9 @@ def test_first_day_of_a_month_drafts_last_months_bulletin_once(db, client):
     received(october, "web")
     received(october, "phone", county="tahe", category="air")
     received(dt.datetime(2026, 9, 3, 9, tzinfo=CHINA_TZ), "web")
-    assert bulletin.draft_due(dt.datetime(2026, 11, 2, 9, tzinfo=CHINA_TZ)) is None  # not the 1st
+    # 31 October 23:30 in China is still October: nothing for October yet.
+    early = bulletin.draft_due(dt.datetime(2026, 10, 31, 15, 30, tzinfo=dt.UTC))
+    assert early is not None and early.source == "reports:bulletin:2026-09"
     draft = bulletin.draft_due(dt.datetime(2026, 11, 1, 9, tzinfo=CHINA_TZ))
     assert draft is not None and draft.status == DRAFT and draft.category == "report-handling"
     assert draft.source == "reports:bulletin:2026-10" and "2026年10月" in draft.title_zh
@@ -43,10 +45,11 @@ def test_first_day_of_a_month_drafts_last_months_bulletin_once(db, client):
     assert "2 environmental reports" in draft.body_en and "Mohe City: 1" in draft.body_en
     # Idempotent: the daily job runs again, or twice at once, and still one draft.
     assert bulletin.draft_due(dt.datetime(2026, 11, 1, 20, tzinfo=CHINA_TZ)) is None
+    assert bulletin.draft_due(dt.datetime(2026, 11, 9, 20, tzinfo=CHINA_TZ)) is None
     count = db.session.scalar(
         sa.select(sa.func.count()).select_from(Notice).where(Notice.source.like("reports:%"))
     )
-    assert count == 1
+    assert count == 2  # September's and October's, one each
     assert client.get(f"/notices/{draft.id}").status_code == 404  # waits for a publisher
 
 

@@ -220,3 +220,11 @@ def test_migration_seals_an_existing_log_and_installs_the_guards(
             conn.exec_driver_sql("DELETE FROM report_events")
         _db.session.remove()
         _db.engine.dispose()
+
+
+def test_anchored_heads_are_published_for_anyone_to_mirror(client, db):
+    submit(2)
+    client.get("/reports/stats")
+    body = client.get("/reports/events.anchors.jsonl").get_data(as_text=True)
+    (mark,) = [json.loads(line) for line in body.splitlines()]
+    assert mark["count"] == 2 and mark["head"] == service.event_head()

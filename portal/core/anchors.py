@@ -29,9 +29,12 @@ class Anchor:
 
 
 def anchor_path(name: str) -> Path:
-    """Where the anchors of log ``name`` live (``ANCHOR_DIR``, default instance/anchors)."""
-    base = current_app.config.get("ANCHOR_DIR") or Path(current_app.config["INSTANCE_PATH"]) / (
-        "anchors"
+    """Where the anchors of log ``name`` live: ``ANCHOR_DIR`` (or ``PORTAL_ANCHOR_DIR``),
+    default ``<instance>/anchors``."""
+    base = (
+        current_app.config.get("ANCHOR_DIR")
+        or os.environ.get("PORTAL_ANCHOR_DIR")
+        or Path(current_app.config["INSTANCE_PATH"]) / "anchors"
     )
     return Path(base) / f"{name}.jsonl"
 

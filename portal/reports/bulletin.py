@@ -2,7 +2,8 @@
 
 Shaped like the national monthly bulletins on 12369 reports (received by channel, category
 and county; handling, the on-time rate and what is overdue; a few typical handled cases).
-The daily ``reports close-due`` job drafts it on the first day of a month; a publisher
+The daily ``reports close-due`` job drafts it on the first day of a month (or at its
+first run after a missed 1st); a publisher
 reviews and publishes it through the notices admin.  One draft per month: the notice's
 unique ``source`` is ``reports:bulletin:YYYY-MM``.  Figures come from the verified event
 log (:func:`portal.reports.public.figures`); with a log failing verification no bulletin
@@ -38,12 +39,10 @@ def previous_month(today: dt.date) -> str:
     return f"{first:%Y-%m}"
 
 
-def draft_due(now: dt.datetime | None = None, *, force: bool = False) -> Notice | None:
-    """On the first day of a month (or any day with ``force``), draft last month's bulletin."""
-    today = china_date(now or utcnow())
-    if today.day != 1 and not force:
-        return None
-    return draft_for(previous_month(today))
+def draft_due(now: dt.datetime | None = None) -> Notice | None:
+    """Draft last month's bulletin unless it exists: on the 1st, or at the first run after a
+    missed 1st (the daily job calls this every day; it is idempotent)."""
+    return draft_for(previous_month(china_date(now or utcnow())))
 
 
 def _pct(value: float | None) -> str:

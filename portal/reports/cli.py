@@ -45,7 +45,7 @@ def bulletin_command(month: str | None) -> None:
     """Draft the monthly 12369 bulletin for a publisher to review (one draft per month)."""
     from portal.reports import bulletin
 
-    draft = bulletin.draft_for(month) if month else bulletin.draft_due(force=True)
+    draft = bulletin.draft_for(month) if month else bulletin.draft_due()
     if draft is None:
         click.echo("the bulletin for that month already exists")
     else:

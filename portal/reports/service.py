@@ -29,12 +29,19 @@ from portal.reports.models import (
     ReportNote,
     ReportPhoto,
     ReportReveal,
-    ReportSummary,
 )
+from portal.reports.summaries import publish_summary
 from portal.reports.workflow import Action, IllegalTransition, Snapshot, State
 
 log = logging.getLogger(__name__)
-__all__ = ["create_api_key", "event_head", "event_lines", "find_api_key", "revoke_api_key"]
+__all__ = [
+    "create_api_key",
+    "event_head",
+    "event_lines",
+    "find_api_key",
+    "publish_summary",
+    "revoke_api_key",
+]
 
 
 # ---------------------------------------------------------------------------------------
@@ -131,7 +138,6 @@ def flag_missed_deadlines(now: dt.datetime | None = None) -> int:
         if (p := eventstore.missed_deadline(r, snapshot(r), now, limits())) is not None
     ]
     if not eventstore.owed(pairs):
-        db.session.rollback()  # end the read transaction
         return 0
     try:
         added = eventstore.append_owed(pairs)
@@ -143,6 +149,18 @@ def flag_missed_deadlines(now: dt.datetime | None = None) -> int:
         db.session.rollback()
         raise
     return added
+
+
+def next_deadline_event_at() -> dt.datetime | None:
+    """When the next deadline event falls due (UTC), for caches of the public figures: the
+    first instant after the earliest due date of an open report; None if none is open."""
+    open_states = [s for s in State if s not in workflow.TERMINAL_STATES]
+    due = db.session.scalar(
+        sa.select(sa.func.min(Report.due_on)).where(
+            Report.state.in_(open_states), Report.due_on >= workflow.china_date(utcnow())
+        )
+    )
+    return None if due is None else workflow.china_day_end(due)
 
 
 # ---------------------------------------------------------------------------------------
@@ -445,64 +463,3 @@ def reveal_contact(report: Report, user_id: int) -> ReportContact | None:
 def reveal_dates(report: Report) -> list[dt.date]:
     days = sorted({workflow.china_date(r.at) for r in report.reveals})
     return days
-
-
-# ---------------------------------------------------------------------------------------
-# Published summaries
-# ---------------------------------------------------------------------------------------
-
-
-def publish_summary(
-    report: Report,
-    *,
-    title_zh: str,
-    summary_zh: str,
-    title_en: str | None = None,
-    summary_en: str | None = None,
-) -> ReportSummary:
-    """Publish (or correct) the redacted summary of a handled report and announce it."""
-    if report.state not in (State.FINISHED, State.CLOSED, State.NOT_ACCEPTED):
-        raise IllegalTransition(workflow.ErrorCode.NOT_ALLOWED)
-    now = utcnow()
-    summary = db.session.scalar(
-        sa.select(ReportSummary).where(ReportSummary.report_id == report.id)
-    )
-    created = summary is None
-    if summary is None:
-        summary = ReportSummary(report_id=report.id, published_at=now)
-        db.session.add(summary)
-    summary.title_zh, summary.summary_zh = title_zh.strip(), summary_zh.strip()
-    summary.title_en = (title_en or "").strip() or None
-    summary.summary_en = (summary_en or "").strip() or None
-    summary.updated_at = now
-    db.session.flush()
-    try:
-        _announce(report, summary, None if created else "更正案例摘要")
-        audit.record(
-            "publish" if created else "update",
-            "report_summary",
-            report.case,
-            after={"title_zh": summary.title_zh},
-        )
-        db.session.commit()
-    except BaseException:
-        db.session.rollback()
-        raise
-    return summary
-
-
-def _announce(report: Report, summary: ReportSummary, correction: str | None) -> None:
-    from portal.notices.announce import announce
-
-    announce(
-        "report-handling",
-        summary.title_zh,
-        summary.summary_zh,
-        f"/reports/cases/{report.case}",
-        county=report.county,
-        source=f"reports:{report.case}",
-        title_en=summary.title_en,
-        summary_en=summary.summary_en,
-        published_at=summary.published_at,
-        reason=correction,
-    )
