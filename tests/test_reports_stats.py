@@ -188,3 +188,54 @@ def test_rejects_malformed_records() -> None:
         compute([{**LOG[0], "reporter": "张三"}])
     with pytest.raises(EventError):
         compute([ev(C1, "finished", "2024-03-01")])  # finished without its fields
+
+
+# Deadlines, from the log alone. D1 finished within its limits; D2 accepted late, then
+# finished in time; D3 still awaits acceptance; D4 past its finishing limit, finished late;
+# D5 past its finishing limit and still open.
+D1, D2, D3, D4, D5 = (f"{i:08x}" for i in range(11, 16))
+MOHE = {"county": "mohe"}
+DEADLINE_LOG = [
+    ev(D1, "received", "2024-01-02"),
+    ev(D1, "accepted", "2024-01-04"),
+    fin(D1, "2024-02-10", 37),
+    ev(D2, "received", "2024-01-10"),
+    ev(D2, "accept_deadline_passed", "2024-01-25"),
+    ev(D2, "accepted", "2024-01-30"),
+    fin(D2, "2024-02-20", 21),
+    ev(D3, "received", "2024-01-20", **MOHE),
+    ev(D3, "accept_deadline_passed", "2024-02-04", **MOHE),
+    ev(D4, "received", "2024-01-01"),
+    ev(D4, "accepted", "2024-01-02"),
+    ev(D4, "finish_deadline_passed", "2024-03-02"),
+    fin(D4, "2024-03-09", 67, on_time=False),
+    ev(D5, "received", "2024-01-03"),
+    ev(D5, "accepted", "2024-01-05"),
+    ev(D5, "finish_deadline_passed", "2024-03-05"),
+]
+
+
+def test_deadline_figures_from_the_log_alone() -> None:
+    rows = compute(DEADLINE_LOG)
+    total = find(rows, None, None, None, None)
+    assert (total.deadline_passed, total.deadline_met) == (5, 1)
+    assert total.on_time_rate == 0.2
+    assert (total.overdue_accept_open, total.overdue_finish_open, total.overdue_open) == (1, 1, 2)
+    # D3 is overdue in February (its limit's month) and in Mohe, not in January.
+    assert find(rows, "2024-02", None, "mohe", None).overdue_accept_open == 1
+    assert find(rows, "2024-01", None, "mohe", None).overdue_open == 0
+    # D2 counts against January, the month of the limit it missed; D1 for February.
+    january = find(rows, "2024-01", None, None, None)
+    assert (january.deadline_passed, january.deadline_met) == (1, 0)
+    february = find(rows, "2024-02", None, None, None)
+    assert (february.deadline_passed, february.deadline_met, february.on_time_rate) == (2, 1, 0.5)
+    # D4 was finished after its limit: no longer open, still a missed limit in March.
+    march = find(rows, "2024-03", None, None, None)
+    assert (march.deadline_passed, march.overdue_finish_open) == (2, 1)
+    # Days to accept: D1 2, D2 20, D4 1, D5 2 -> median 2, mean 25 / 4.
+    assert total.median_days_to_accept == 2.0 and total.mean_days_to_accept == 6.25
+    assert total.mean_days_to_finish == pytest.approx((37 + 21 + 67) / 3)
+    months = [r for r in rows if r.month and r.category is None and r.county is None]
+    months = [r for r in months if r.channel is None]
+    for name in ("deadline_passed", "deadline_met", "overdue_open", "received"):
+        assert sum(getattr(r, name) for r in months) == getattr(total, name)

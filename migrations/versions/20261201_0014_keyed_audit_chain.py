@@ -1,7 +1,7 @@
 """keyed audit chain: contiguous sequence numbers and a MAC per entry
 
 Revision ID: 0014
-Revises: 0005
+Revises: 0012
 Create Date: 2026-12-01 21:10:00
 
 Existing entries are numbered in id order and given their MAC with the configured
@@ -18,7 +18,7 @@ from flask import current_app
 
 # revision identifiers, used by Alembic.
 revision = '0014'
-down_revision = '0005'
+down_revision = '0012'
 branch_labels = None
 depends_on = None
 

@@ -1,60 +1,73 @@
-"""Chain heads written where the database cannot rewrite them: an append-only file per log.
+"""Chain heads kept outside the database, so that a rewritten log cannot rewrite them too.
 
-Whoever can write to the database can rebuild a hash chain, cut its tail or drop its guard
-triggers; they cannot reach back into lines already written to a file on the application
-host (or copied off it by the daily backup). A log's verification checks that every head
-anchored here is still in the chain, unchanged.
+One append-only JSON Lines file per log (e.g. ``instance/anchors/reports-events.jsonl``):
+each line says "at this moment the log had ``count`` entries and its last entry hashed to
+``head``".  A verifier then checks the log against every line: a rewritten, shortened or
+rebuilt log no longer has that head at that position.  Put the directory on storage the
+database's users cannot write (another host, WORM storage, a backed-up volume); shared by
+any hash-chained log of the portal.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import json
-import logging
 import os
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
-log = logging.getLogger(__name__)
+from flask import current_app
 
-
-def path_for(directory: str | os.PathLike[str], name: str) -> Path:
-    return Path(directory) / f"{name}.jsonl"
+__all__ = ["Anchor", "anchor_path", "append", "read"]
 
 
-def append(directory: str | os.PathLike[str], name: str, head: dict[str, Any]) -> bool:
-    """Append one head as a JSON line and fsync it; False (logged) if the disk refuses.
-
-    A failure never fails the caller's request: the head is only a witness, and the next
-    successful write anchors a later head that covers this one.
-    """
-    path = path_for(directory, name)
-    line = json.dumps(head, sort_keys=True, ensure_ascii=False, separators=(",", ":")) + "\n"
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
-        try:
-            os.write(fd, line.encode())
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-    except OSError as exc:
-        log.warning("could not anchor the %s chain head: %s", name, exc.strerror)
-        return False
-    return True
+@dataclass(frozen=True, slots=True)
+class Anchor:
+    at: str  # ISO 8601 UTC
+    count: int  # entries in the log when the head was taken
+    head: str  # hash of the entry number ``count`` (1-based), the chain's genesis if 0
 
 
-def read(directory: str | os.PathLike[str], name: str) -> list[dict[str, Any]]:
-    """Every anchored head, oldest first; a line that is not JSON is returned as {"bad": n}."""
-    path = path_for(directory, name)
+def anchor_path(name: str) -> Path:
+    """Where the anchors of log ``name`` live: ``ANCHOR_DIR`` (or ``PORTAL_ANCHOR_DIR``),
+    default ``<instance>/anchors``."""
+    base = (
+        current_app.config.get("ANCHOR_DIR")
+        or os.environ.get("PORTAL_ANCHOR_DIR")
+        or Path(current_app.config["INSTANCE_PATH"]) / "anchors"
+    )
+    return Path(base) / f"{name}.jsonl"
+
+
+def read(path: Path) -> list[Anchor]:
+    """Every anchor in the file, oldest first; an unreadable line raises ValueError."""
     if not path.exists():
         return []
-    heads: list[dict[str, Any]] = []
-    with path.open(encoding="utf-8") as fh:
-        for number, line in enumerate(fh, start=1):
-            if not line.strip():
-                continue
-            try:
-                heads.append(json.loads(line))
-            except json.JSONDecodeError:
-                heads.append({"bad": number})
-    return heads
+    out = []
+    for number, line in enumerate(path.read_text("utf-8").splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            obj = json.loads(line)
+            out.append(Anchor(at=str(obj["at"]), count=int(obj["count"]), head=str(obj["head"])))
+        except (ValueError, KeyError, TypeError) as exc:
+            raise ValueError(f"{path}: line {number} is not an anchor") from exc
+    return out
+
+
+def append(path: Path, *, count: int, head: str, at: dt.datetime | None = None) -> bool:
+    """Add an anchor unless the last one already says the same; True if a line was written.
+
+    The file is opened for appending only and synced to disk before returning.
+    """
+    existing = read(path)
+    if existing and existing[-1].count == count and existing[-1].head == head:
+        return False
+    path.parent.mkdir(parents=True, exist_ok=True)
+    moment = (at or dt.datetime.now(dt.UTC)).astimezone(dt.UTC).isoformat(timespec="seconds")
+    line = json.dumps({"at": moment, "count": count, "head": head}, sort_keys=True)
+    with path.open("a", encoding="utf-8") as handle:
+        handle.write(line + "\n")
+        handle.flush()
+        os.fsync(handle.fileno())
+    return True

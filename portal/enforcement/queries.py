@@ -155,14 +155,61 @@ def cases_query(args: Mapping[str, str], *, officials: bool = False) -> sa.Selec
 def case_summary(
     officials: bool = False,
 ) -> tuple[list[history.SummaryRow], list[history.SummaryRow]]:
+    """Cases, fines and transfers per year and quarter, counting **every** case.
+
+    Records leave the public lists when their publication period ends (or after a credit
+    repair), but a year's total must not shrink with them: the figures count each case in
+    the period of its decision (or of filing while undecided), listed or not.  Nothing but
+    counts and sums is published for cases no longer listed.  ``officials`` is accepted for
+    the callers' sake; public and officials' totals are the same.
+    """
     query = sa.select(Case.decided_on, Case.filed_on, Case.fine_yuan, Case.police_transferred_on)
-    if not officials:
-        query = query.where(service.case_public_clause())
     facts = [
         history.CaseFact(decided or filed, Decimal(fine or 0), transferred is not None)
         for decided, filed, fine, transferred in db.session.execute(query)
     ]
     return history.summarize(facts)
+
+
+@dataclass
+class Totals:
+    """Everything decided in one year (``period``), or overall (``period`` None)."""
+
+    period: str | None
+    red_cards: int = 0
+    yellow_cards: int = 0
+    cases: int = 0
+    fines: Decimal = Decimal(0)
+    transfers: int = 0
+    inspections: int = 0
+
+
+def enforcement_totals() -> tuple[list[Totals], Totals]:
+    """Per year (oldest first) and overall: cards by decision date, cases by decision date
+    (filing while undecided), fines and police transfers with their case, inspections by
+    inspection date.  Every record counts, whether or not it is still listed."""
+    years: dict[int, Totals] = {}
+    overall = Totals(None)
+
+    def add(day: dt.date, **counts: Any) -> None:
+        for row in (years.setdefault(day.year, Totals(str(day.year))), overall):
+            for name, value in counts.items():
+                setattr(row, name, getattr(row, name) + value)
+
+    for day, color in db.session.execute(sa.select(Card.decided_on, Card.color)):
+        add(day, red_cards=int(color == RED), yellow_cards=int(color == YELLOW))
+    for decided, filed, fine, transferred in db.session.execute(
+        sa.select(Case.decided_on, Case.filed_on, Case.fine_yuan, Case.police_transferred_on)
+    ):
+        add(
+            decided or filed,
+            cases=1,
+            fines=Decimal(fine or 0),
+            transfers=int(transferred is not None),
+        )
+    for (day,) in db.session.execute(sa.select(Inspection.inspected_on)):
+        add(day, inspections=1)
+    return [years[y] for y in sorted(years)], overall
 
 
 @dataclass(frozen=True)

@@ -85,15 +85,16 @@ def index() -> ResponseReturnValue:
     recent_inspections = db.session.scalars(queries.inspections_query({}).limit(6)).all()
     typical = db.session.scalars(queries.cases_query({"typical": "1"}).limit(3)).all()
     recent_draws = db.session.scalars(queries.draws_query().limit(3)).all()
-    years, _quarters = queries.case_summary()
+    totals, overall = queries.enforcement_totals()
     return _cached(
         render_template(
             "enforcement/index.html",
+            totals=totals[-3:],
+            overall=overall,
             counts=queries.card_counts(),
             inspections=recent_inspections,
             typical=typical,
             draws=recent_draws,
-            years=years[-3:],
             CARD_MEANING=CARD_MEANING,
         )
     )

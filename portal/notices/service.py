@@ -106,9 +106,12 @@ class NoticeData:
         return {k: getattr(self, k) for k in EDITABLE}
 
 
-def create_draft(data: NoticeData) -> Notice:
+def create_draft(data: NoticeData, *, source: str | None = None) -> Notice:
+    """A draft for a publisher; ``source`` (unique) marks one made by a job, e.g. a bulletin."""
     author_id, author_name = current_author()
-    notice = Notice(status=DRAFT, author_id=author_id, author_name=author_name, **data.as_dict())
+    notice = Notice(
+        status=DRAFT, author_id=author_id, author_name=author_name, source=source, **data.as_dict()
+    )
     notice.refresh_search_text()
     db.session.add(notice)
     db.session.flush()

@@ -3,7 +3,9 @@
 Time limits and abuse limits come from the environment (PORTAL_REPORT_*), with the
 national 12369 defaults. Finished reports close automatically after the feedback period:
 run `flask --app portal reports close-due` daily; a report that is viewed before the job
-runs is closed on the spot.
+runs is closed on the spot. The same job appends the deadline events of reports past a
+limit (also done whenever the statistics or the log are read), verifies and anchors the
+event log, and drafts the monthly bulletin.
 """
 
 from __future__ import annotations
@@ -25,6 +27,8 @@ SETTINGS = {
     "REPORT_QUARANTINE_CLIENT_MB": "50",
     "REPORT_QUARANTINE_TOTAL_MB": "1000",
     "REPORT_QUARANTINE_HOURS": "24",
+    # Key of the event log's seals; empty: derived from SECRET_KEY (see integrity.py).
+    "REPORT_LOG_KEY": "",
 }
 _INTEGER = {k for k in SETTINGS if k.endswith(("_DAYS", "_SECONDS", "_MB", "_HOURS"))}
 

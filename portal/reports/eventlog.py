@@ -11,6 +11,10 @@ Each event is a flat dict::
      "on_time": true,               # finished only: first finish met the deadline
      "days_to_finish": 14}          # finished only: days from acceptance to first finish
 
+Deadline events (``accept_deadline_passed``, ``finish_deadline_passed``) are appended by
+the portal itself for a report still open when a time limit has passed; their ``date`` is
+the limit's last allowed day.  They carry the same six fields and nothing else.
+
 Nothing else is allowed in an event: the schema is closed so that a caller cannot
 accidentally publish a reporter's name, a free-text note or a tracking code.
 
@@ -19,7 +23,8 @@ Serialisation is JSON Lines: one JSON object per line, keys sorted, separators `
 the previous line's exact UTF-8 bytes (without the line terminator); the first line's
 ``prev`` is 64 zeros.  Editing, deleting or reordering any line breaks the chain at the
 next line.  Editing the *last* line or cutting lines off the end can only be detected
-against a separately published head hash (:func:`head`), so publish it alongside the log.
+against a separately published head hash (:func:`head`), so publish it alongside the log
+(the portal anchors heads outside its database: :mod:`portal.reports.integrity`).
 
 Records never contain line-breaking characters, so a published file can be split with
 ``bytes.split(b"\n")`` or ``str.splitlines()``; either way, verify with :func:`verify_chain`.
@@ -78,6 +83,12 @@ class EventType(StrEnum):
     UNDER_REVIEW = "under_review"
     REVIEW_FINISHED = "review_finished"  # finished again after a review
     CLOSED = "closed"
+    # Appended by the portal itself (no official acts): a report still awaiting acceptance
+    # once its acceptance limit has passed, or still unfinished once its (extended)
+    # finishing limit has passed.  ``date`` is the limit's last allowed day, so the miss is
+    # counted in the month the limit fell due.
+    ACCEPT_DEADLINE_PASSED = "accept_deadline_passed"
+    FINISH_DEADLINE_PASSED = "finish_deadline_passed"
 
 
 class Channel(StrEnum):
@@ -210,7 +221,7 @@ def make_event(
     *,
     case: str,
     event: EventType | str,
-    at: datetime,
+    at: datetime | date,
     category: str,
     county: str,
     channel: Channel | str,
@@ -219,13 +230,16 @@ def make_event(
 ) -> Event:
     """Build and validate one event; ``at`` (aware) becomes its China-calendar date.
 
+    A plain :class:`datetime.date` is taken as the China-calendar date itself (deadline
+    events are dated by the limit's last day).
+
     ``on_time`` and ``days_to_finish`` are required for ``finished`` and refused
     otherwise; take them from :func:`portal.reports.workflow.finish_timing`.
     """
     out: dict[str, object] = {
         "case": case,
         "event": str(event),
-        "date": china_date(at).isoformat(),
+        "date": (china_date(at) if isinstance(at, datetime) else at).isoformat(),
         "category": category,
         "county": county,
         "channel": str(channel),

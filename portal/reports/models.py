@@ -238,7 +238,13 @@ class ReportNote(db.Model):
 
 
 class ReportEvent(db.Model):
-    """The published, hash-chained event log, one stored line per event (append-only)."""
+    """The published, hash-chained event log, one stored line per event (append-only).
+
+    ``key`` makes events the portal appends by itself idempotent (``<event>:<case>`` for a
+    missed deadline); ``seal`` is an HMAC of the line under a key kept outside the database
+    (:mod:`portal.reports.integrity`), so a line forged in the database does not verify.
+    The database refuses UPDATE and DELETE (:data:`EVENT_GUARD_DDL`).
+    """
 
     __tablename__ = "report_events"
 
@@ -246,6 +252,32 @@ class ReportEvent(db.Model):
     line: Mapped[str] = mapped_column(sa.Text)
     prev: Mapped[str64] = mapped_column(unique=True)
     hash: Mapped[str64] = mapped_column(unique=True)
+    key: Mapped[str | None] = mapped_column(sa.String(80), unique=True, index=True)
+    seal: Mapped[str64 | None]
+
+
+# Installed by create_all (below) and by migration 0009 (which repeats the statements).
+EVENT_GUARD_DDL = {
+    "sqlite": [
+        "CREATE TRIGGER IF NOT EXISTS report_events_no_update BEFORE UPDATE ON report_events "
+        "BEGIN SELECT RAISE(ABORT, 'report event log is append-only'); END",
+        "CREATE TRIGGER IF NOT EXISTS report_events_no_delete BEFORE DELETE ON report_events "
+        "BEGIN SELECT RAISE(ABORT, 'report event log is append-only'); END",
+    ],
+    "postgresql": [
+        "CREATE OR REPLACE FUNCTION report_events_append_only() RETURNS trigger "
+        "LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'report event log is append-only'; END $$",
+        "DROP TRIGGER IF EXISTS report_events_no_change ON report_events",
+        "CREATE TRIGGER report_events_no_change BEFORE UPDATE OR DELETE ON report_events "
+        "FOR EACH ROW EXECUTE FUNCTION report_events_append_only()",
+    ],
+}
+
+
+@sa.event.listens_for(ReportEvent.__table__, "after_create")
+def _install_event_guards(target: sa.Table, connection: sa.Connection, **_: Any) -> None:
+    for statement in EVENT_GUARD_DDL.get(connection.dialect.name, []):
+        connection.exec_driver_sql(statement)
 
 
 class ReportSummary(db.Model):

@@ -7,10 +7,12 @@ public, the event log and published summaries only.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
+from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_sqlalchemy.pagination import Pagination
@@ -19,9 +21,11 @@ from portal.core.downloads import Column
 from portal.core.models import utcnow
 from portal.core.pagination import paginate
 from portal.extensions import db
-from portal.reports import eventlog, service, stats
+from portal.reports import eventlog, integrity, service, stats
 from portal.reports.models import ACTION_LABELS, Report, ReportSummary
 from portal.reports.workflow import Action, ErrorCode, IllegalTransition, OverdueKind, State
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -103,26 +107,53 @@ STAT_COLUMNS = [
     Column("finished_on_time", _l("Finished on time")),
     Column("median_days_to_finish", _l("Median days to finish")),
     Column("disputed_share", _l("Disputed share")),
+    Column("mean_days_to_finish", _l("Mean days to finish")),
+    Column("mean_days_to_accept", _l("Mean days to accept")),
+    Column("median_days_to_accept", _l("Median days to accept")),
+    Column("overdue_accept_open", _l("Open past the acceptance limit")),
+    Column("overdue_finish_open", _l("Open past the finishing limit")),
+    Column("overdue_open", _l("Open past a limit")),
+    Column("deadline_passed", _l("Limit reached")),
+    Column("deadline_met", _l("Finished within every limit")),
+    Column("on_time_rate", _l("On-time rate")),
+    Column("received_mom", _l("Received, change on previous month")),
+    Column("received_yoy", _l("Received, change on a year before")),
 ]
 
 CHART_WIDTH = 640
 CHART_HEIGHT = 240
 
 
-# The figures are a pure function of the append-only log, so they are recomputed only when
-# its head (the last line's hash, one indexed lookup) moves: the home and statistics pages
-# then cost the same with 100 reports or 100,000.
-_rows_cache: dict[str, list[stats.Row]] = {}
+# The figures are a pure function of the append-only log, so they are recomputed (and the
+# log verified and anchored) only when its head moves: the home and statistics pages then
+# cost the same with 100 reports or 100,000.  The cache lives on the app, so a process
+# started on a copy of the database verifies that copy.
+@dataclass(frozen=True)
+class Figures:
+    check: integrity.LogCheck
+    rows: list[stats.Row] | None  # None: withheld, the log failed verification
 
 
-def _rows() -> list[stats.Row]:
+def figures() -> Figures:
+    """Statistics rows from the verified log, after appending any deadline events owed."""
+    service.flag_missed_deadlines()
     head = service.event_head()
-    rows = _rows_cache.get(head)
-    if rows is None:
-        rows = stats.compute(eventlog.events_from_lines(service.event_lines()))
-        _rows_cache.clear()
-        _rows_cache[head] = rows
-    return rows
+    cache: dict[str, Figures] = current_app.extensions.setdefault("report_figures", {})
+    hit = cache.get(head)
+    if hit is not None:
+        return hit
+    stored = integrity.stored()
+    result = integrity.verify_log(stored)
+    rows = None
+    if result.ok:
+        rows = stats.compute(eventlog.events_from_lines([r.line for r in stored]))
+        integrity.anchor(result)
+    else:
+        log.error("report statistics withheld: %s", integrity.describe(result))
+    made = Figures(result, rows)
+    cache.clear()
+    cache[head] = made
+    return made
 
 
 def _chart(months: list[stats.Row]) -> dict[str, Any]:
@@ -174,26 +205,33 @@ def _only(rows: list[stats.Row], keep: str) -> list[stats.Row]:
     ]
 
 
+def _total(rows: list[stats.Row]) -> stats.Row | None:
+    return next((r for r in rows if all(getattr(r, d) is None for d in stats.DIMENSIONS)), None)
+
+
 def statistics(args: Any) -> dict[str, Any]:
-    rows = _rows()
-    total = next((r for r in rows if all(getattr(r, d) is None for d in stats.DIMENSIONS)), None)
+    made = figures()
+    base = {"head": made.check.head, "line_count": made.check.count, "withheld": False}
+    if made.rows is None:
+        return {**base, "withheld": True, "download_rows": None}
+    rows = made.rows
     months = _only(rows, "month")
     return {
-        "total": total,
+        **base,
+        "total": _total(rows),
         "months": months,
         "by_category": _only(rows, "category"),
         "by_county": _only(rows, "county"),
         "by_channel": _only(rows, "channel"),
         "chart": _chart(months),
-        "head": service.event_head(),
-        "line_count": len(service.event_lines()),
         "download_rows": [r.as_dict() for r in rows],
     }
 
 
 def home_figures() -> dict[str, Any]:
-    rows = _rows()
-    total = next((r for r in rows if all(getattr(r, d) is None for d in stats.DIMENSIONS)), None)
+    made = figures()
+    if made.rows is None:
+        return {"withheld": True, "total": None, "open": 0}
     open_count = db.session.scalar(
         sa.select(sa.func.count())
         .select_from(Report)
@@ -201,7 +239,7 @@ def home_figures() -> dict[str, Any]:
             Report.state.not_in([State.FINISHED, State.CLOSED, State.NOT_ACCEPTED, State.DUPLICATE])
         )
     )
-    return {"total": total, "open": open_count or 0}
+    return {"withheld": False, "total": _total(made.rows), "open": open_count or 0}
 
 
 # ---------------------------------------------------------------------------------------

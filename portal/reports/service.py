@@ -9,9 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import hashlib
 import logging
-import secrets
 from dataclasses import dataclass
 from typing import Any
 
@@ -22,22 +20,28 @@ from sqlalchemy.exc import IntegrityError
 from portal.core import audit
 from portal.core.models import utcnow
 from portal.extensions import db
-from portal.reports import codes, eventlog, mail, photos, workflow
+from portal.reports import codes, eventlog, eventstore, mail, photos, workflow
+from portal.reports.apikeys import create_api_key, find_api_key, revoke_api_key
 from portal.reports.eventlog import EVENT_FOR_ACTION, EventType
 from portal.reports.models import (
     Report,
-    ReportApiKey,
     ReportContact,
-    ReportEvent,
     ReportNote,
     ReportPhoto,
     ReportReveal,
-    ReportSummary,
 )
+from portal.reports.summaries import publish_summary
 from portal.reports.workflow import Action, IllegalTransition, Snapshot, State
 
 log = logging.getLogger(__name__)
-EVENT_LOCK = 4242006  # pg advisory lock serialising appends to the event log
+__all__ = [
+    "create_api_key",
+    "event_head",
+    "event_lines",
+    "find_api_key",
+    "publish_summary",
+    "revoke_api_key",
+]
 
 
 # ---------------------------------------------------------------------------------------
@@ -104,46 +108,59 @@ def overdue(report: Report, now: dt.datetime | None = None) -> workflow.OverdueK
 
 
 # ---------------------------------------------------------------------------------------
-# The event log
+# The event log (write side in eventstore)
 # ---------------------------------------------------------------------------------------
 
-
-def _pseudonym_key() -> bytes:
-    secret = current_app.config.get("REPORT_PSEUDONYM_KEY") or current_app.config["SECRET_KEY"]
-    return hashlib.sha256(b"portal.reports.pseudonym-key\x00" + str(secret).encode()).digest()
-
-
-def _append(events: list[eventlog.Event]) -> None:
-    session = db.session
-    if session.get_bind().dialect.name == "postgresql":
-        session.execute(sa.text(f"SELECT pg_advisory_xact_lock({EVENT_LOCK})"))
-    prev = session.scalar(sa.select(ReportEvent.hash).order_by(ReportEvent.id.desc()).limit(1))
-    for line in eventlog.chain(events, prev=prev or eventlog.GENESIS):
-        h = eventlog.line_hash(line)
-        session.add(ReportEvent(line=line, prev=prev or eventlog.GENESIS, hash=h))
-        prev = h
-    session.flush()
+event_lines = eventstore.lines
+event_head = eventstore.head
+_append = eventstore.append
 
 
 def _event(report: Report, kind: EventType, at: dt.datetime, **extra: Any) -> eventlog.Event:
-    return eventlog.make_event(
-        case=report.case,
-        event=kind,
-        at=at,
-        category=report.category,
-        county=report.county,
-        channel=report.channel,
-        **extra,
+    return eventstore.event(report, kind, at, **extra)
+
+
+def flag_missed_deadlines(now: dt.datetime | None = None) -> int:
+    """Append a deadline event for every open report past a limit that has none yet.
+
+    Run by the daily ``reports close-due`` job and lazily before the statistics or the log
+    are read, so a limit's miss is public without any worker.  Idempotent by the unique
+    key ``<event>:<case>`` in ``report_events``: concurrent callers are serialised by the
+    log's lock (PostgreSQL) or lose the unique race and find the work done (SQLite).
+    """
+    now = now or utcnow()
+    today = workflow.china_date(now)
+    open_states = [s for s in State if s not in workflow.TERMINAL_STATES]
+    query = sa.select(Report).where(Report.state.in_(open_states), Report.due_on < today)
+    pairs = [
+        p
+        for r in db.session.scalars(query)
+        if (p := eventstore.missed_deadline(r, snapshot(r), now, limits())) is not None
+    ]
+    if not eventstore.owed(pairs):
+        return 0
+    try:
+        added = eventstore.append_owed(pairs)
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()  # another process appended the same events first
+        return 0
+    except BaseException:
+        db.session.rollback()
+        raise
+    return added
+
+
+def next_deadline_event_at() -> dt.datetime | None:
+    """When the next deadline event falls due (UTC), for caches of the public figures: the
+    first instant after the earliest due date of an open report; None if none is open."""
+    open_states = [s for s in State if s not in workflow.TERMINAL_STATES]
+    due = db.session.scalar(
+        sa.select(sa.func.min(Report.due_on)).where(
+            Report.state.in_(open_states), Report.due_on >= workflow.china_date(utcnow())
+        )
     )
-
-
-def event_lines() -> list[str]:
-    return list(db.session.scalars(sa.select(ReportEvent.line).order_by(ReportEvent.id)))
-
-
-def event_head() -> str:
-    last = db.session.scalar(sa.select(ReportEvent.hash).order_by(ReportEvent.id.desc()).limit(1))
-    return last or eventlog.GENESIS
+    return None if due is None else workflow.china_day_end(due)
 
 
 # ---------------------------------------------------------------------------------------
@@ -206,7 +223,7 @@ def submit(
     report = Report(
         code=code,
         submission_id=submission_id,
-        case=eventlog.pseudonym(_pseudonym_key(), code),
+        case=eventlog.pseudonym(eventstore.pseudonym_key(), code),
         channel=channel,
         category=data.category,
         county=data.county,
@@ -296,6 +313,11 @@ def _apply(
 ) -> None:
     before = snapshot(report)
     after = workflow.apply(before, action, at, limits=limits(), **data)
+    # A late step first records the limit it missed, so the log never depends on whether a
+    # job happened to run between the deadline and the step.
+    missed = eventstore.missed_deadline(report, before, after.updated_at, limits())
+    if missed is not None:
+        eventstore.append_owed([missed])
     _store(report, after)
     report.notes.append(
         ReportNote(
@@ -418,6 +440,7 @@ def close_due(now: dt.datetime | None = None) -> int:
     """Close every finished report whose feedback period is over (the CLI's job)."""
     now = now or utcnow()
     refresh_due_dates()
+    flag_missed_deadlines(now)
     closed = 0
     ids = db.session.scalars(sa.select(Report.id).where(Report.state == State.FINISHED)).all()
     for report_id in ids:
@@ -446,98 +469,3 @@ def reveal_contact(report: Report, user_id: int) -> ReportContact | None:
 def reveal_dates(report: Report) -> list[dt.date]:
     days = sorted({workflow.china_date(r.at) for r in report.reveals})
     return days
-
-
-# ---------------------------------------------------------------------------------------
-# Published summaries
-# ---------------------------------------------------------------------------------------
-
-
-def publish_summary(
-    report: Report,
-    *,
-    title_zh: str,
-    summary_zh: str,
-    title_en: str | None = None,
-    summary_en: str | None = None,
-) -> ReportSummary:
-    """Publish (or correct) the redacted summary of a handled report and announce it."""
-    if report.state not in (State.FINISHED, State.CLOSED, State.NOT_ACCEPTED):
-        raise IllegalTransition(workflow.ErrorCode.NOT_ALLOWED)
-    now = utcnow()
-    summary = db.session.scalar(
-        sa.select(ReportSummary).where(ReportSummary.report_id == report.id)
-    )
-    created = summary is None
-    if summary is None:
-        summary = ReportSummary(report_id=report.id, published_at=now)
-        db.session.add(summary)
-    summary.title_zh, summary.summary_zh = title_zh.strip(), summary_zh.strip()
-    summary.title_en = (title_en or "").strip() or None
-    summary.summary_en = (summary_en or "").strip() or None
-    summary.updated_at = now
-    db.session.flush()
-    try:
-        _announce(report, summary, None if created else "更正案例摘要")
-        audit.record(
-            "publish" if created else "update",
-            "report_summary",
-            report.case,
-            after={"title_zh": summary.title_zh},
-        )
-        db.session.commit()
-    except BaseException:
-        db.session.rollback()
-        raise
-    return summary
-
-
-def _announce(report: Report, summary: ReportSummary, correction: str | None) -> None:
-    from portal.notices.announce import announce
-
-    announce(
-        "report-handling",
-        summary.title_zh,
-        summary.summary_zh,
-        f"/reports/cases/{report.case}",
-        county=report.county,
-        source=f"reports:{report.case}",
-        title_en=summary.title_en,
-        summary_en=summary.summary_en,
-        published_at=summary.published_at,
-        reason=correction,
-    )
-
-
-# ---------------------------------------------------------------------------------------
-# Open311 API keys
-# ---------------------------------------------------------------------------------------
-
-
-def _key_hash(key: str) -> str:
-    return hashlib.sha256(key.encode()).hexdigest()
-
-
-def create_api_key(name: str) -> tuple[ReportApiKey, str]:
-    plain = "dxk_" + secrets.token_urlsafe(32)
-    key = ReportApiKey(name=name.strip()[:100], key_hash=_key_hash(plain), created_at=utcnow())
-    db.session.add(key)
-    db.session.flush()
-    audit.record("create", "report_api_key", key.id, after={"name": key.name})
-    db.session.commit()
-    return key, plain
-
-
-def revoke_api_key(key: ReportApiKey) -> None:
-    key.revoked_at = utcnow()
-    audit.record("withdraw", "report_api_key", key.id, after={"name": key.name})
-    db.session.commit()
-
-
-def find_api_key(plain: str | None) -> ReportApiKey | None:
-    if not plain or len(plain) > 200:
-        return None
-    key = db.session.scalar(
-        sa.select(ReportApiKey).where(ReportApiKey.key_hash == _key_hash(plain))
-    )
-    return key if key is not None and key.revoked_at is None else None

@@ -22,6 +22,32 @@ Definitions
   0..1).  None when ``finished`` is 0.  Since disputes may follow a finish by up to the
   feedback window (15 days), a month's share is final once that window has passed.
 
+* ``mean_days_to_finish``: the mean of the same values.
+* ``mean_days_to_accept``, ``median_days_to_accept``: over the cases counted in
+  ``accepted`` for the group, the China-calendar days from the case's first ``received``
+  record to its first ``accepted`` record (cases without a ``received`` record are left
+  out).  None when no case qualifies.
+* ``overdue_accept_open``: cases whose first ``accept_deadline_passed`` record falls in the
+  group (the month the acceptance limit fell due) and that have no acceptance decision
+  (``accepted``, ``not_accepted`` or ``duplicate``) anywhere in the log: still waiting.
+* ``overdue_finish_open``: cases whose first ``finish_deadline_passed`` record falls in the
+  group and that have no ``finished`` record anywhere in the log: still unfinished.
+* ``overdue_open``: the sum of the two (a case is open past at most one limit at a time).
+  Summed over the months of the region-wide rows it is the number of reports open past a
+  limit today, the number the officials' queue flags.
+* ``deadline_passed``: cases whose handling limit has been settled, each case once: a case
+  is attributed to its first record, in log order, among its first ``finished`` record and
+  its ``*_deadline_passed`` records.  The portal appends a deadline record for every limit
+  missed, before the late step itself, so a case lands either at its on-time finish or at
+  the first limit it missed.
+* ``deadline_met``: of those, the cases settled by a ``finished`` record with ``on_time``
+  true (so no limit was missed before).
+* ``on_time_rate``: ``deadline_met / deadline_passed``; None when ``deadline_passed`` is 0.
+* ``received_mom``, ``received_yoy``: for rows with a month, the relative change of
+  ``received`` against the same row (same category, county and channel) one month and
+  twelve months earlier: ``(this - before) / before``; None when ``before`` is 0 or the row
+  has no month.
+
 Totals: besides the detailed month x category x county x channel rows, a row is produced
 for every roll-up (each of the four dimensions either kept or set to None meaning
 "all"), so e.g. ``Row(month="2024-03", category=None, county=None, channel=None, ...)``
@@ -36,6 +62,7 @@ import itertools
 import statistics
 from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, field
+from datetime import date
 from typing import Final, TypeAlias
 
 from portal.reports.eventlog import EventType, validate_event
@@ -53,8 +80,12 @@ _COUNTED: Final = frozenset(
         EventType.NOT_ACCEPTED,
         EventType.DUPLICATE,
         EventType.FINISHED,
+        EventType.ACCEPT_DEADLINE_PASSED,
+        EventType.FINISH_DEADLINE_PASSED,
     }
 )
+_DEADLINES: Final = frozenset({EventType.ACCEPT_DEADLINE_PASSED, EventType.FINISH_DEADLINE_PASSED})
+_DECISIONS: Final = frozenset({EventType.ACCEPTED, EventType.NOT_ACCEPTED, EventType.DUPLICATE})
 
 _Key: TypeAlias = tuple[str | None, str | None, str | None, str | None]
 
@@ -75,6 +106,17 @@ class Row:
     finished_on_time: int
     median_days_to_finish: float | None
     disputed_share: float | None
+    mean_days_to_finish: float | None = None
+    mean_days_to_accept: float | None = None
+    median_days_to_accept: float | None = None
+    overdue_accept_open: int = 0
+    overdue_finish_open: int = 0
+    overdue_open: int = 0
+    deadline_passed: int = 0
+    deadline_met: int = 0
+    on_time_rate: float | None = None
+    received_mom: float | None = None
+    received_yoy: float | None = None
 
     def as_dict(self) -> dict[str, object]:
         """Plain dict, e.g. for JSON or CSV output (keys in :data:`FIELDS` order)."""
@@ -88,8 +130,13 @@ FIELDS: Final = tuple(Row.__dataclass_fields__)
 class _Acc:
     counts: dict[str, int] = field(default_factory=dict)
     days: list[int] = field(default_factory=list)
+    accept_days: list[int] = field(default_factory=list)
     on_time: int = 0
     disputed: int = 0
+    overdue_accept: int = 0
+    overdue_finish: int = 0
+    settled: int = 0
+    met: int = 0
 
 
 def _rollups(key: _Key) -> Iterable[_Key]:
@@ -102,6 +149,26 @@ def _sort_key(row: Row) -> tuple[tuple[bool, str], ...]:
     return tuple((v is None, v or "") for v in (row.month, row.category, row.county, row.channel))
 
 
+def _median(values: list[int]) -> float | None:
+    return float(statistics.median(values)) if values else None
+
+
+def _mean(values: list[int]) -> float | None:
+    return sum(values) / len(values) if values else None
+
+
+def _month_before(month: str, months: int) -> str:
+    year, mon = int(month[:4]), int(month[5:7])
+    index = year * 12 + (mon - 1) - months
+    return f"{index // 12:04d}-{index % 12 + 1:02d}"
+
+
+def _change(now: int, before: Row | None) -> float | None:
+    if before is None or before.received == 0:
+        return None
+    return (now - before.received) / before.received
+
+
 def compute(events: Iterable[Mapping[str, object]]) -> list[Row]:
     """Compute all statistics rows from event-log records (see the module docstring).
 
@@ -112,20 +179,34 @@ def compute(events: Iterable[Mapping[str, object]]) -> list[Row]:
     for record in records:
         validate_event(record, allow_prev=True)
     disputed_cases = {r["case"] for r in records if r["event"] == EventType.DISPUTED}
+    decided = {r["case"] for r in records if r["event"] in _DECISIONS}
+    finished_cases = {r["case"] for r in records if r["event"] == EventType.FINISHED}
+    received_on: dict[object, date] = {}
+    for r in records:
+        if r["event"] == EventType.RECEIVED:
+            received_on.setdefault(r["case"], date.fromisoformat(str(r["date"])))
 
     seen: set[tuple[object, object]] = set()
+    settled: set[object] = set()
     groups: dict[_Key, _Acc] = {}
     for r in records:
         kind = r["event"]
         if kind not in _COUNTED or (r["case"], kind) in seen:
             continue
         seen.add((r["case"], kind))
+        case = r["case"]
         base: _Key = (
             str(r["date"])[:7],
             str(r["category"]),
             str(r["county"]),
             str(r["channel"]),
         )
+        settles = case not in settled and (kind == EventType.FINISHED or kind in _DEADLINES)
+        if settles:
+            settled.add(case)
+        accept_days = None
+        if kind == EventType.ACCEPTED and case in received_on:
+            accept_days = (date.fromisoformat(str(r["date"])) - received_on[case]).days
         for key in _rollups(base):
             acc = groups.setdefault(key, _Acc())
             acc.counts[str(kind)] = acc.counts.get(str(kind), 0) + 1
@@ -134,23 +215,53 @@ def compute(events: Iterable[Mapping[str, object]]) -> list[Row]:
                 assert isinstance(days, int)  # validate_event guarantees it
                 acc.days.append(days)
                 acc.on_time += r["on_time"] is True
-                acc.disputed += r["case"] in disputed_cases
+                acc.disputed += case in disputed_cases
+            if accept_days is not None:
+                acc.accept_days.append(accept_days)
+            if kind == EventType.ACCEPT_DEADLINE_PASSED and case not in decided:
+                acc.overdue_accept += 1
+            if kind == EventType.FINISH_DEADLINE_PASSED and case not in finished_cases:
+                acc.overdue_finish += 1
+            if settles:
+                acc.settled += 1
+                acc.met += kind == EventType.FINISHED and r["on_time"] is True
 
-    rows = []
+    rows: dict[_Key, Row] = {}
     for key, acc in groups.items():
         finished = len(acc.days)
-        rows.append(
-            Row(
-                *key,
-                received=acc.counts.get(EventType.RECEIVED, 0),
-                accepted=acc.counts.get(EventType.ACCEPTED, 0),
-                not_accepted=acc.counts.get(EventType.NOT_ACCEPTED, 0),
-                duplicate=acc.counts.get(EventType.DUPLICATE, 0),
-                finished=finished,
-                finished_on_time=acc.on_time,
-                median_days_to_finish=float(statistics.median(acc.days)) if finished else None,
-                disputed_share=acc.disputed / finished if finished else None,
-            )
+        rows[key] = Row(
+            *key,
+            received=acc.counts.get(EventType.RECEIVED, 0),
+            accepted=acc.counts.get(EventType.ACCEPTED, 0),
+            not_accepted=acc.counts.get(EventType.NOT_ACCEPTED, 0),
+            duplicate=acc.counts.get(EventType.DUPLICATE, 0),
+            finished=finished,
+            finished_on_time=acc.on_time,
+            median_days_to_finish=_median(acc.days),
+            disputed_share=acc.disputed / finished if finished else None,
+            mean_days_to_finish=_mean(acc.days),
+            mean_days_to_accept=_mean(acc.accept_days),
+            median_days_to_accept=_median(acc.accept_days),
+            overdue_accept_open=acc.overdue_accept,
+            overdue_finish_open=acc.overdue_finish,
+            overdue_open=acc.overdue_accept + acc.overdue_finish,
+            deadline_passed=acc.settled,
+            deadline_met=acc.met,
+            on_time_rate=acc.met / acc.settled if acc.settled else None,
         )
-    rows.sort(key=_sort_key)
-    return rows
+    out = []
+    for key, row in rows.items():
+        if key[0] is not None:
+            rest = key[1:]
+            mom = rows.get((_month_before(key[0], 1), *rest))
+            yoy = rows.get((_month_before(key[0], 12), *rest))
+            row = Row(
+                **{
+                    **row.as_dict(),
+                    "received_mom": _change(row.received, mom),
+                    "received_yoy": _change(row.received, yoy),
+                }
+            )
+        out.append(row)
+    out.sort(key=_sort_key)
+    return out

@@ -92,8 +92,8 @@ def enterprises(n: int) -> int:
 
 def reports(n: int) -> int:
     from portal.reports import codes, eventlog
+    from portal.reports.eventstore import pseudonym_key as _pseudonym_key
     from portal.reports.models import Report
-    from portal.reports.service import _pseudonym_key
 
     key = _pseudonym_key()
     now = dt.datetime.now(dt.UTC)

@@ -242,3 +242,20 @@ def test_phone_reporter_goes_from_the_code_straight_to_a_bookmarkable_status(
     # Back on the receipt address: the code is not shown a second time.
     page.goto("/reports/new/received")
     assert code not in page.locator("main").inner_text()
+
+
+def test_report_statistics_read_on_a_phone_with_the_late_figures_first(
+    new_context: Callable[..., Any],
+) -> None:
+    page = new_context(phone=True, bypass_csp=True).new_page()
+    page.goto("/reports/stats")
+    figures = page.locator(".rp-figures")
+    assert figures.is_visible()
+    text = figures.inner_text()
+    assert "按期办结率" in text and "逾期未办" in text
+    # The figures sit above the fold, before the chart and the tables.
+    assert figures.bounding_box()["y"] < 780
+    assert sideways_overflow(page) == 0
+    assert page.locator("dl.rp-defs dt").count() >= 6  # every figure says what it counts
+    assert not run_axe(page)
+    screenshot(page, "report-statistics-phone")
