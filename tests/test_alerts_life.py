@@ -176,3 +176,14 @@ def test_banner_costs_one_query(app, client, login_as, db, lang):
     assert html.index("alert-red") < html.index("alert-blue")
     assert len(statements) == 1, statements
     assert count_rows(Alert) == 2
+
+
+def test_demo_has_one_lifted_past_warning_and_no_banner(runner, client, db):
+    for _ in range(2):
+        result = runner.invoke(args=["demo", "load"])
+        assert result.exit_code == 0, result.output
+    alerts = db.session.scalars(sa.select(Alert)).all()
+    assert [(a.status, a.version) for a in alerts] == [("lifted", 3)]
+    assert banner(client.get("/").get_data(as_text=True)) == ""
+    page = client.get(f"/alerts/{alerts[0].id}").get_data(as_text=True)
+    assert "此预警已解除" in page and "塔河县" in page

@@ -105,7 +105,6 @@ def write(message: Message) -> bytes:
         raise ValueError(f"unknown msgType {message.msg_type!r}")
     if message.msg_type != "Alert" and not message.references:
         raise ValueError("Update and Cancel messages must reference earlier messages")
-    ET.register_namespace("", NS)
     root = ET.Element(f"{{{NS}}}alert")
     _sub(root, "identifier", _clean(message.identifier, "identifier"))
     _sub(root, "sender", _clean(message.sender, "sender"))
@@ -152,7 +151,7 @@ def write(message: Message) -> bytes:
                 geocode = _sub(element, "geocode")
                 _sub(geocode, "valueName", name)
                 _sub(geocode, "value", value)
-    return ET.tostring(root, encoding="utf-8", xml_declaration=True)
+    return ET.tostring(root, encoding="utf-8", xml_declaration=True, default_namespace=NS)
 
 
 def urgency(msg_type: str, effective: dt.datetime, sent: dt.datetime) -> str:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 import sqlalchemy as sa
+from flask import current_app
 
 from portal.accounts.models import User
 from portal.alerts import service
@@ -23,6 +24,8 @@ def _system_publisher() -> User:
 
 
 def load() -> int:
+    if current_app.config["PRODUCTION"]:
+        raise RuntimeError("demo warnings are never created in production")
     if db.session.scalar(sa.select(Alert.id).where(Alert.headline_zh == HEADLINE_ZH)):
         return 0
     start = (utcnow() - dt.timedelta(days=40)).replace(minute=0, second=0, microsecond=0)

@@ -7,6 +7,7 @@ from feedgen.feed import FeedGenerator
 from flask import Blueprint, Response
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
+from lxml import etree
 
 from portal.alerts import documents, queries
 from portal.alerts.models import Alert
@@ -16,6 +17,8 @@ from portal.core.i18n import html_lang, localized
 from portal.notices.feeds import EPOCH, FORMATS, absolute, agency
 
 bp = Blueprint("alert_feeds", __name__)
+ATOM_NS = "http://www.w3.org/2005/Atom"
+ATOM = {"a": ATOM_NS}
 
 
 def entry_title(alert: Alert) -> str:
@@ -80,10 +83,24 @@ def rss() -> ResponseReturnValue:
     return _feed("rss")
 
 
+def _typed_links(atom: bytes) -> bytes:
+    """feedgen 1.0 writes an entry's links without their rel and type (it shadows its loop
+    variable); put them back so readers tell the page from the CAP document."""
+    root = etree.fromstring(atom)
+    for link in root.iterfind("a:entry/a:link", ATOM):
+        if link.get("href", "").endswith(".cap"):
+            link.set("rel", "related")
+            link.set("type", "application/cap+xml")
+        else:
+            link.set("rel", "alternate")
+            link.set("type", "text/html")
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
+
+
 def _feed(fmt: str) -> Response:
     alerts = queries.recent(50)
     fg = build(alerts, fmt)
-    body = fg.rss_str(pretty=True) if fmt == "rss" else fg.atom_str(pretty=True)
+    body = fg.rss_str(pretty=True) if fmt == "rss" else _typed_links(fg.atom_str(pretty=True))
     response = Response(body, mimetype=FORMATS[fmt].split(";")[0])
     response.headers["Content-Type"] = FORMATS[fmt]
     response.headers["Vary"] = "Accept-Language, Cookie"

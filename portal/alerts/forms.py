@@ -40,8 +40,12 @@ def site_choices() -> list[tuple[str, str]]:
 
 
 class AlertForm(FlaskForm):
-    level = SelectField(_l("Warning level"), choices=[("", "—"), *LEVELS.items()])
-    kind = SelectField(_l("Kind of warning"), choices=[("", "—"), *KINDS.items()])
+    level = SelectField(
+        _l("Warning level"), choices=[("", "—"), *LEVELS.items()], validate_choice=False
+    )
+    kind = SelectField(
+        _l("Kind of warning"), choices=[("", "—"), *KINDS.items()], validate_choice=False
+    )
     counties = CheckboxesField(_l("Affected counties"), choices=[], validate_choice=False)
     sites = CheckboxesField(
         _l("Affected water sites (optional)"), choices=[], validate_choice=False
