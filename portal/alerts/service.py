@@ -225,11 +225,11 @@ def update(
         return alert, [
             ("", _l("Someone else updated this warning meanwhile; check it and try again."))
         ]
+    if data.effective_from is None:
+        data.effective_from = alert.effective_from  # left empty: unchanged
     errors = validate(data, now)
     if not note_zh.strip() or not note_en.strip():
         errors.append(("note_zh", _l("Say what changed, in both languages.")))
-    if data.effective_from is None:
-        data.effective_from = alert.effective_from
     new = data.columns(now)
     changed = [name for name in CONTENT if getattr(alert, name) != new[name]]
     if not errors and not changed:
