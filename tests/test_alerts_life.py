@@ -187,3 +187,17 @@ def test_demo_has_one_lifted_past_warning_and_no_banner(runner, client, db):
     assert banner(client.get("/").get_data(as_text=True)) == ""
     page = client.get(f"/alerts/{alerts[0].id}").get_data(as_text=True)
     assert "此预警已解除" in page and "塔河县" in page
+
+
+def test_a_page_whose_warnings_cannot_be_read_is_a_503_never_a_page_without_banner(
+    client, monkeypatch, db
+):
+    def broken(*_args, **_kwargs):
+        raise sa.exc.OperationalError("SELECT", {}, Exception("database gone"))
+
+    monkeypatch.setattr(queries, "in_force", broken)
+    response = client.get("/pages/about")
+    assert response.status_code == 503
+    page = response.get_data(as_text=True)
+    # The portal's own translated outage page, footer and all (not the bare fallback).
+    assert "暂时无法访问" in page and "site-footer" in page

@@ -3,7 +3,9 @@ page cache must know about, search and sitemap."""
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import sys
 from collections.abc import Iterator
 from typing import Any
 
@@ -38,12 +40,18 @@ def in_force(now: dt.datetime | None = None) -> list[Alert]:
 def banner_alerts() -> list[Alert]:
     """`in_force()` once per request, for the banner on every page and the place notes."""
     if "alerts_in_force" not in g:
+        # Already answering an error (the 503 page of a database outage): render it without
+        # the banner. Otherwise a failed read fails the page: a page must never claim "no
+        # warning" (and be cached so) because the warnings could not be read.
+        answering_an_error = sys.exc_info()[0] is not None
         try:
             g.alerts_in_force = in_force()
         except SQLAlchemyError:
-            # The outage page must still render; the error handlers report the outage.
-            db.session.rollback()
-            g.alerts_in_force = []
+            if not answering_an_error:
+                raise
+            with contextlib.suppress(Exception):
+                db.session.rollback()
+            return []
     return g.alerts_in_force  # type: ignore[no-any-return]
 
 
