@@ -3,6 +3,7 @@ documents, Atom/RSS feeds and a JSON list for aggregators."""
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 from flask import Flask
@@ -19,7 +20,8 @@ def init_app(app: Flask) -> None:
     from portal.core.nav import add_admin_link
     from portal.search.registry import register_provider, register_sitemap
 
-    app.config.setdefault("ALERTS_CAP_SENDER", None)
+    # CAP <sender>, part of every message identifier: set it once and never change it.
+    app.config.setdefault("ALERTS_CAP_SENDER", os.environ.get("PORTAL_ALERTS_CAP_SENDER"))
     app.register_blueprint(views.bp)
     app.register_blueprint(views.api_bp)
     app.register_blueprint(feeds.bp)
