@@ -83,6 +83,8 @@ def test_lift_without_a_reason_is_refused_and_the_warning_stays_in_force(client,
         with publications() as sent:
             response = client.post(f"/admin/alerts/{alert_id}/lift?lang={lang}", data=data)
         assert response.status_code == 422 and message in response.get_data(as_text=True)
+        # The update form on the same page still shows the warning as stored.
+        assert 'value="漠河市城区自来水暂停饮用"' in response.get_data(as_text=True)
         assert sent == []
     alert = db.session.get(Alert, alert_id)
     db.session.refresh(alert)

@@ -102,7 +102,7 @@ def lift(alert_id: int) -> ResponseReturnValue:
     except service.NotAllowed:
         abort(403)
     if errors:
-        form = AlertForm(obj=alert)
+        form = AlertForm(formdata=None, obj=alert)  # the update form shows the stored warning
         form.counties.data = list(alert.county_codes)
         form.sites.data = list(alert.site_codes)
         form.version.data = str(alert.version)
