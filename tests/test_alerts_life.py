@@ -201,3 +201,25 @@ def test_a_page_whose_warnings_cannot_be_read_is_a_503_never_a_page_without_bann
     page = response.get_data(as_text=True)
     # The portal's own translated outage page, footer and all (not the bare fallback).
     assert "暂时无法访问" in page and "site-footer" in page
+
+
+def test_an_update_sent_from_the_prefilled_form_changes_only_what_was_edited(
+    client, login_as, db
+):
+    import re
+
+    login_as("publisher")
+    publish(client)
+    alert_id = db.session.scalar(sa.select(Alert.id))
+    page = client.get(f"/admin/alerts/{alert_id}").get_data(as_text=True)
+    shown = re.search(r'name="effective_from"[^>]*value="([^"]+)"', page)
+    shown = shown or re.search(r'value="([^"]+)"[^>]*name="effective_from"', page)
+    assert shown, page
+    response = client.post(
+        f"/admin/alerts/{alert_id}",
+        data=form(effective_from=shown.group(1), level="yellow", version="1",
+                  note_zh="降级。", note_en="Lowered."),
+    )  # fmt: skip
+    assert response.status_code == 302
+    latest = db.session.scalar(sa.select(AlertMessage).where(AlertMessage.version == 2))
+    assert latest.changed == ["level"]

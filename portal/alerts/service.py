@@ -231,6 +231,11 @@ def update(
     if not note_zh.strip() or not note_en.strip():
         errors.append(("note_zh", _l("Say what changed, in both languages.")))
     new = data.columns(now)
+    for name in ("effective_from", "expected_end"):
+        # The form shows times to the minute: the same minute is no change.
+        stored, sent = getattr(alert, name), new[name]
+        if stored and sent and stored.replace(second=0, microsecond=0) == sent:
+            new[name] = stored
     changed = [name for name in CONTENT if getattr(alert, name) != new[name]]
     if not errors and not changed:
         errors.append(("", _l("Nothing was changed.")))
