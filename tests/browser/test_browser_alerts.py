@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from .conftest import SCREENSHOTS, log_in, overflowing_elements, sideways_overflow
+from .conftest import SCREENSHOTS, log_in, overflowing_elements, run_axe, sideways_overflow
 from .liveserver import LiveServer
 
 pytestmark = pytest.mark.browser
@@ -82,7 +82,12 @@ def test_warning_life_across_two_gunicorn_workers_and_red_banner_on_a_phone(
         for strip in from_both_workers(live_server, "/water/", lang="en"):
             assert "Red warning" in strip and "Mohe City" in strip
 
-        phone = new_context(phone=True).new_page()
+        phone = new_context(phone=True, bypass_csp=True).new_page()
+        alert_page = edit_url.replace("/admin/alerts/", "/alerts/")
+        for path in (alert_page, "/alerts/", "/water/counties/mohe"):
+            phone.goto(path)
+            assert run_axe(phone) == [], path
+            assert sideways_overflow(phone) == 0, overflowing_elements(phone)
         phone.goto("/")
         banner = phone.locator(".alert-banner .alert-red")
         assert banner.is_visible()
