@@ -133,3 +133,21 @@ def test_future_effective_time_is_expected_urgency_and_expected_end_a_parameter(
     assert "expectedEnd" in names
     # Only a lift ends a warning: no CAP <expires> is claimed.
     assert doc.find("cap:info/cap:expires", NS) is None
+
+
+def test_cap_documents_carry_both_languages_whatever_the_reader_chose(client, login_as, db):
+    login_as("publisher")
+    publish(client)
+    alert_id = db.session.scalar(sa.select(Alert.id))
+    chinese = client.get(f"/alerts/{alert_id}.cap").data
+    assert client.get(f"/alerts/{alert_id}.cap?lang=en").data == chinese
+    doc = etree.fromstring(chinese)
+    assert text(doc, "cap:info/cap:event") == [
+        "暂停饮用自来水（红色预警）",
+        "Do not drink tap water (Red warning)",
+    ]
+    assert text(doc, "cap:info/cap:senderName") == [
+        "大兴安岭地区生态环境局",
+        "Daxing'anling Ecology and Environment Bureau",
+    ]
+    assert client.get(f"/alerts/{alert_id}/v1.cap").headers["Cache-Control"].startswith("public")

@@ -61,7 +61,7 @@ def _info(alert: Alert, message: AlertMessage, locale: str, language: str, suffi
             )  # fmt: skip
         return cap.Info(
             language=language,
-            event=f"{message.kind_label} ({message.level_label})",
+            event=_("%(kind)s (%(level)s)", kind=message.kind_label, level=message.level_label),
             event_code=("DXAL-KIND", message.kind),
             headline=headline,
             instruction=instruction,

@@ -41,11 +41,12 @@ def detail(alert_id: int) -> ResponseReturnValue:
     return fresh(make_response(render_template("alerts/detail.html", alert=alert, now=utcnow())))
 
 
-def _cap(body: bytes) -> Response:
+def _cap(body: bytes, *, sent: bool = False) -> Response:
     response = Response(body, mimetype=CAP_TYPE)
     response.headers["Content-Type"] = f"{CAP_TYPE}; charset=utf-8"
     response.access_control_allow_origin = "*"
-    return fresh(response)
+    # A message once sent never changes; "the latest message" changes at any time.
+    return conditional(response, max_age=86400) if sent else fresh(response)
 
 
 @bp.get("/alerts/<int:alert_id>.cap")
@@ -58,10 +59,7 @@ def cap_current(alert_id: int) -> ResponseReturnValue:
 def cap_version(alert_id: int, version: int) -> ResponseReturnValue:
     """Each message stays readable: the <references> of later ones point at these."""
     message = queries.message_or_404(alert_id, version)
-    response = _cap(documents.message_document(message.alert, message))
-    response.cache_control.no_cache = False
-    response.cache_control.max_age = 86400  # a sent message never changes
-    return response
+    return _cap(documents.message_document(message.alert, message), sent=True)
 
 
 # --- JSON ---------------------------------------------------------------------------------
