@@ -203,9 +203,7 @@ def test_a_page_whose_warnings_cannot_be_read_is_a_503_never_a_page_without_bann
     assert "暂时无法访问" in page and "site-footer" in page
 
 
-def test_an_update_sent_from_the_prefilled_form_changes_only_what_was_edited(
-    client, login_as, db
-):
+def test_an_update_sent_from_the_prefilled_form_changes_only_what_was_edited(client, login_as, db):
     import re
 
     login_as("publisher")
