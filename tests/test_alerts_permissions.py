@@ -97,3 +97,16 @@ def test_posts_need_a_csrf_token(app_factory, make_user, db):
     )
     assert client.post("/admin/alerts/new", data=form()).status_code in (400, 422)
     assert count_rows(Alert) == 0
+
+
+def test_county_officer_is_offered_only_their_county_and_its_sites(client, make_user, db):
+    from tests import water_support
+
+    water_support.published()
+    login(client, make_user("water_officer", "tahe"))
+    page = client.get("/admin/alerts/new").get_data(as_text=True)
+    assert 'value="tahe"' in page and 'value="mohe"' not in page
+    assert "MH-T1" not in page
+    login(client, make_user("publisher"))
+    page = client.get("/admin/alerts/new").get_data(as_text=True)
+    assert 'value="tahe"' in page and 'value="mohe"' in page and 'value="MH-T1"' in page

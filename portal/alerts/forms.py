@@ -7,6 +7,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
+from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import Length, Optional
@@ -24,15 +25,19 @@ class CheckboxesField(SelectMultipleField):
     option_widget = CheckboxInput()
 
 
-def site_choices() -> list[tuple[str, str]]:
+def site_choices(county: str | None = None) -> list[tuple[str, str]]:
+    """Plants, taps and sources (of `county` only, for a county-scoped officer)."""
     from portal.core.i18n import localized
     from portal.water.models import WaterSite
 
-    rows = db.session.execute(
+    query = (
         sa.select(WaterSite.code, WaterSite.name_zh, WaterSite.name_en, WaterSite.county)
         .where(WaterSite.stage != "section")
         .order_by(WaterSite.county, WaterSite.stage, WaterSite.code)
-    ).all()
+    )
+    if county:
+        query = query.where(WaterSite.county == county)
+    rows = db.session.execute(query).all()
     return [
         (code, f"{counties.county_name(county)} · {localized(zh, en)} ({code})")
         for code, zh, en, county in rows
@@ -80,8 +85,11 @@ class AlertForm(FlaskForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.counties.choices = [(c.code, c.name) for c in counties.all_counties()]
-        self.sites.choices = site_choices()
+        own = current_user.county if current_user and current_user.is_authenticated else None
+        self.counties.choices = [
+            (c.code, c.name) for c in counties.all_counties() if own in (None, c.code)
+        ]
+        self.sites.choices = site_choices(own)
 
     def data_for_service(self) -> AlertData:
         def text(field: Any) -> str:
