@@ -24,6 +24,7 @@ FEATURES = (
     "portal.data",
     "portal.enforcement",
     "portal.reports",
+    "portal.alerts",
 )
 
 

@@ -1,0 +1,93 @@
+"""The warnings' part of the OpenAPI document: the JSON list, CAP documents and feeds."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from portal.alerts.models import KINDS, LEVELS
+
+_ID = {"name": "id", "in": "path", "required": True, "schema": {"type": "integer"}}
+_TEXT = {
+    "type": "object",
+    "properties": {"zh": {"type": "string"}, "en": {"type": "string"}},
+    "required": ["zh", "en"],
+}
+_TIME = {"type": ["string", "null"], "format": "date-time"}
+
+
+def _get(summary: str, content: dict[str, Any], params: list[Any] | None = None) -> dict:
+    operation: dict[str, Any] = {
+        "summary": summary,
+        "tags": ["warnings"],
+        "responses": {"200": {"description": summary, "content": content}},
+    }
+    if params:
+        operation["parameters"] = params
+        operation["responses"]["404"] = {"description": "No such warning"}
+    return {"get": operation}
+
+
+_JSON_ONE = {"application/json": {"schema": {"$ref": "#/components/schemas/Warning"}}}
+_JSON_LIST = {
+    "application/json": {
+        "schema": {
+            "type": "object",
+            "properties": {
+                "items": {"type": "array", "items": {"$ref": "#/components/schemas/Warning"}}
+            },
+        }
+    }
+}
+_CAP = {"application/cap+xml": {"schema": {"type": "string"}}}
+
+OPENAPI_PATHS: dict[str, Any] = {
+    "/api/v1/alerts": _get("Warnings in force (most severe first), then lifted ones", _JSON_LIST),
+    "/api/v1/alerts/{id}": _get("One warning, in force or lifted", _JSON_ONE, [_ID]),
+    "/alerts/{id}.cap": _get(
+        "The warning's latest message as OASIS CAP 1.2 (msgType Alert, Update or Cancel)",
+        _CAP,
+        [_ID],
+    ),
+    "/alerts/{id}/v{version}.cap": _get(
+        "One message of the warning as OASIS CAP 1.2",
+        _CAP,
+        [_ID, {"name": "version", "in": "path", "required": True, "schema": {"type": "integer"}}],
+    ),
+    "/feeds/alerts.atom": _get(
+        "Atom feed of warnings; entries link their CAP documents",
+        {"application/atom+xml": {"schema": {"type": "string"}}},
+    ),
+    "/feeds/alerts.rss": _get(
+        "RSS 2.0 feed of warnings; enclosures are their CAP documents",
+        {"application/rss+xml": {"schema": {"type": "string"}}},
+    ),
+}
+
+OPENAPI_COMPONENTS: dict[str, Any] = {
+    "schemas": {
+        "Warning": {
+            "type": "object",
+            "properties": {
+                "id": {"type": "integer"},
+                "status": {"type": "string", "enum": ["active", "lifted"]},
+                "version": {"type": "integer"},
+                "level": {"type": "string", "enum": list(LEVELS)},
+                "kind": {"type": "string", "enum": list(KINDS)},
+                "counties": {"type": "array", "items": {"type": "string"}},
+                "sites": {"type": "array", "items": {"type": "string"}},
+                "headline": _TEXT,
+                "instruction": _TEXT,
+                "description": _TEXT,
+                "effective_from": _TIME,
+                "expected_end": _TIME,
+                "published_at": _TIME,
+                "revised_at": _TIME,
+                "lifted_at": _TIME,
+                "lift_reason": {"oneOf": [_TEXT, {"type": "null"}]},
+                "url": {"type": "string", "format": "uri"},
+                "cap": {"type": "string", "format": "uri"},
+            },
+            "required": ["id", "status", "version", "level", "kind", "counties", "headline"],
+        }
+    }
+}
