@@ -8,9 +8,9 @@ from typing import Any
 import sqlalchemy as sa
 
 from portal.enforcement import draw as drawing
-from portal.enforcement import service
-from portal.enforcement.credit_code import check_character
+from portal.enforcement import registry
 from portal.enforcement.models import Draw, Inspection
+from tests.enforcement_support import credit_code as code
 
 FIELDS = [
     "id",
@@ -28,18 +28,13 @@ FIELDS = [
 ]
 
 
-def code(n: int, division: str = "232723") -> str:
-    first = f"91{division}MA{n:07d}"
-    return first + check_character(first)
-
-
 ENTITIES = [code(n) for n in range(1, 9)]
 
 
 def seed_registry(app: Any) -> None:
     with app.test_request_context():
         for n, c in enumerate(ENTITIES):
-            service.save_enterprise(
+            registry.save_enterprise(
                 {
                     "code": c,
                     "name": f"漠河测试企业{n}",
@@ -48,7 +43,7 @@ def seed_registry(app: Any) -> None:
                     "key_discharger": "1",
                 }
             )
-        service.save_enterprise(
+        registry.save_enterprise(
             {
                 "code": code(99, "232722"),
                 "name": "塔河测试企业",
@@ -57,7 +52,7 @@ def seed_registry(app: Any) -> None:
             }
         )
         for n in range(1, 6):
-            service.save_inspector(f"HJ-{n:03d}", f"检查员{n}", "mohe")
+            registry.save_inspector(registry.InspectorData(f"HJ-{n:03d}", f"检查员{n}", "mohe"))
 
 
 def draw_form(**extra: Any) -> dict[str, Any]:

@@ -17,10 +17,10 @@ inspections_cli = AppGroup("inspections", help="Random inspection draws.")
 @click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 def import_command(path: Path) -> None:
     """Import enterprises from a CSV/XLSX file (all rows or none)."""
-    from portal.enforcement import service
+    from portal.enforcement import registry
 
     with path.open("rb") as stream:
-        report = service.import_enterprises(stream, path.name)
+        report = registry.import_enterprises(stream, path.name)
     if not report.ok:
         for row, message in report.errors:
             click.echo(f"row {row}: {message}" if row else message, err=True)

@@ -15,7 +15,8 @@ import sqlalchemy as sa
 from flask import url_for
 from flask_babel import gettext as _
 
-from portal.enforcement import history, service
+from portal.enforcement import history
+from portal.enforcement import publication as service  # the read side only
 from portal.enforcement.models import (
     ACTIVE,
     CASE_OPENED,
