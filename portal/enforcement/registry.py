@@ -143,13 +143,45 @@ def _upsert_enterprise(data: dict[str, Any]) -> tuple[Enterprise, bool]:
     return existing, False
 
 
+def _county_problem(data: dict[str, Any], stored: str | None, own: str) -> str | None:
+    """Why the acting official may not write this enterprise, if so: the county it is
+    registered in (as stored) and the county it would have afterwards are both checked."""
+    if stored is not None and not may_act_in(stored):
+        return _(
+            "Enterprise %(code)s is registered in another county; only that county's or the "
+            "region's officials may change it.",
+            code=data["code"],
+        )
+    if not may_act_in(data["county"]):
+        if stored is not None:
+            return _("A county official cannot move an enterprise to another county.")
+        return own
+    return None
+
+
+def _stored_counties(codes: list[str]) -> dict[str, str]:
+    if not codes:
+        return {}
+    return dict(
+        db.session.execute(
+            sa.select(Enterprise.code, Enterprise.county).where(Enterprise.code.in_(codes))
+        ).all()
+    )
+
+
 def save_enterprise(values: EnterpriseData | Mapping[str, str]) -> Enterprise:
     """Create or update one enterprise from a form. Raises Problems."""
     data, errors = _enterprise_values(
         values.as_row() if isinstance(values, EnterpriseData) else values
     )
-    if not errors and not may_act_in(data["county"]):
-        errors["county"] = _("You may record enterprises only in your own county.")
+    if not errors:
+        problem = _county_problem(
+            data,
+            _stored_counties([data["code"]]).get(data["code"]),
+            _("You may record enterprises only in your own county."),
+        )
+        if problem:
+            errors["county"] = problem
     if errors:
         raise Problems(errors)
     enterprise, created = _upsert_enterprise(data)
@@ -200,10 +232,14 @@ def import_enterprises(stream: IO[bytes], filename: str) -> ImportReport:
             return report
         rows: list[dict[str, Any]] = []
         seen: dict[str, int] = {}
-        for row in table:
-            data, errors = _enterprise_values(row.values)
-            if not errors and not may_act_in(data["county"]):
-                errors["county"] = _("You may import enterprises only in your own county.")
+        parsed = [(row.number, *_enterprise_values(row.values)) for row in table]
+        stored = _stored_counties([data["code"] for _n, data, errors in parsed if not errors])
+        own = _("You may import enterprises only in your own county.")
+        for number, data, errors in parsed:
+            if not errors:
+                problem = _county_problem(data, stored.get(data["code"]), own)
+                if problem:
+                    errors["county"] = problem
             if not errors and data["code"] in seen:
                 errors["code"] = _(
                     "Code %(code)s already appears in row %(row)s.",
@@ -211,8 +247,8 @@ def import_enterprises(stream: IO[bytes], filename: str) -> ImportReport:
                     row=seen[data["code"]],
                 )
             for name, message in errors.items():
-                report.errors.append((row.number, f"{name}: {message}"))
-            seen.setdefault(data["code"], row.number)
+                report.errors.append((number, f"{name}: {message}"))
+            seen.setdefault(data["code"], number)
             rows.append(data)
     except TableError as exc:
         report.errors.append((None, _table_error(exc.code)))
@@ -249,6 +285,16 @@ def save_inspector(data: InspectorData) -> Inspector:
     if errors:
         raise Problems(errors)
     inspector = db.session.scalar(sa.select(Inspector).where(Inspector.code == code))
+    if inspector is not None and not may_act_in(inspector.county):
+        raise Problems(
+            {
+                "code": _(
+                    "Certificate number %(code)s belongs to an inspector of another county; "
+                    "only that county's or the region's officials may change it.",
+                    code=code,
+                )
+            }
+        )
     if inspector is None:
         inspector = Inspector(code=code, name=name, county=county or None)
         db.session.add(inspector)

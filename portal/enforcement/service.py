@@ -1,5 +1,6 @@
 """What the enforcement write side shares: the validation error, the acting official, and
-the county check every write makes against the record as stored.
+the county check every write makes against the record as stored (`may_act_in`, one check
+for forms, imports and the CLI alike, kept in `portal.accounts.auth`).
 
 The workflows live beside this module, one per concern: `registry` (enterprises,
 inspectors, import), `cards`, `corrections` (credit repair and corrections), `draws`,
@@ -14,7 +15,10 @@ from __future__ import annotations
 from flask import has_request_context
 from flask_babel import gettext as _
 from flask_login import current_user
-from werkzeug.exceptions import Forbidden
+
+from portal.accounts.auth import may_act_in, require_county
+
+__all__ = ["Problems", "actor", "may_act_in", "require_county", "require_text"]
 
 
 class Problems(Exception):
@@ -30,22 +34,6 @@ def actor() -> str:
     if has_request_context() and current_user and current_user.is_authenticated:
         return str(current_user.email)
     return "system"
-
-
-def may_act_in(*counties: str | None) -> bool:
-    """May the acting official write records of every one of `counties`? County-scoped
-    officials act only in their own county; region-wide officials and the system (CLI,
-    demo loading) anywhere. Callers pass the county of the record as stored and, for an
-    update, the county it would have afterwards."""
-    if not (has_request_context() and current_user and current_user.is_authenticated):
-        return True
-    return all(current_user.may_act_in(county) for county in counties)
-
-
-def require_county(*counties: str | None) -> None:
-    """403 unless the acting official may act in every one of `counties`."""
-    if not may_act_in(*counties):
-        raise Forbidden()
 
 
 def require_text(errors: dict[str, str], name: str, value: str | None, label: str) -> str:

@@ -12,6 +12,7 @@ from flask import current_app, has_request_context
 from flask_login import current_user
 from sqlalchemy.orm import selectinload
 
+from portal.accounts.auth import require_county
 from portal.core import audit
 from portal.core.models import utcnow
 from portal.extensions import db
@@ -107,6 +108,7 @@ class NoticeData:
 
 
 def create_draft(data: NoticeData) -> Notice:
+    require_county(data.county)
     author_id, author_name = current_author()
     notice = Notice(status=DRAFT, author_id=author_id, author_name=author_name, **data.as_dict())
     notice.refresh_search_text()
@@ -118,6 +120,8 @@ def create_draft(data: NoticeData) -> Notice:
 
 
 def update(notice: Notice, data: NoticeData, reason: str | None) -> bool:
+    # The county as stored and the county asked for: no moving a notice between counties.
+    require_county(notice.county, data.county)
     before = _audit_view(notice)
     if not revise(notice, data.as_dict(), reason):
         return False
@@ -130,6 +134,7 @@ def update(notice: Notice, data: NoticeData, reason: str | None) -> bool:
 
 def publish(notice: Notice, at: dt.datetime | None = None) -> None:
     """Publish now, or schedule for `at` (public queries hide it until then)."""
+    require_county(notice.county)
     before = _audit_view(notice)
     notice.status = PUBLISHED
     notice.published_at = at or utcnow()
@@ -141,6 +146,7 @@ def publish(notice: Notice, at: dt.datetime | None = None) -> None:
 
 def unschedule(notice: Notice) -> None:
     """Back to draft: only while the scheduled time has not come."""
+    require_county(notice.county)
     before = _audit_view(notice)
     notice.status = DRAFT
     notice.published_at = None
@@ -149,6 +155,7 @@ def unschedule(notice: Notice) -> None:
 
 
 def withdraw(notice: Notice, reason: str) -> None:
+    require_county(notice.county)
     before = _audit_view(notice)
     _withdraw(notice, reason)
     audit.record(
@@ -166,6 +173,7 @@ def _withdraw(notice: Notice, reason: str) -> None:
 
 
 def add_attachment(notice: Notice, upload: files.CheckedFile) -> NoticeAttachment:
+    require_county(notice.county)
     stored = files.store(upload)
     attachment = NoticeAttachment(
         notice=notice,
@@ -188,6 +196,7 @@ def add_attachment(notice: Notice, upload: files.CheckedFile) -> NoticeAttachmen
 
 
 def remove_attachment(attachment: NoticeAttachment) -> None:
+    require_county(attachment.notice.county)
     notice_id = attachment.notice_id
     info = {"attachment": attachment.id, "filename": attachment.filename}
     db.session.delete(attachment)
@@ -197,6 +206,7 @@ def remove_attachment(attachment: NoticeAttachment) -> None:
 
 
 def publish_response(notice: Notice, response_zh: str, response_en: str | None) -> None:
+    require_county(notice.county)
     before = {"response_zh": notice.response_zh, "response_en": notice.response_en}
     notice.response_zh = response_zh.strip()
     notice.response_en = (response_en or "").strip() or None
@@ -233,6 +243,8 @@ def submit_comment(
 
 
 def moderate(comment: NoticeComment, accept: bool) -> None:
+    notice = db.session.get(Notice, comment.notice_id)
+    require_county(notice.county if notice else None)
     before = {"status": comment.status}
     comment.status = COMMENT_ACCEPTED if accept else COMMENT_REJECTED
     comment.moderated_at = utcnow()
@@ -245,6 +257,7 @@ def moderate(comment: NoticeComment, accept: bool) -> None:
 
 def view_comment_contacts(notice: Notice) -> None:
     """Opening the moderation page shows commenters' contact details: that is audited."""
+    require_county(notice.county)
     audit.record("view_personal_data", "notice_comments", notice.id)
     db.session.commit()
 
