@@ -51,6 +51,37 @@ def snapshot(card: Card) -> dict[str, Any]:
     }
 
 
+def check_card(
+    errors: dict[str, str],
+    *,
+    number: str,
+    authority: str,
+    decided_on: dt.date,
+    deadline: dt.date | None,
+    ended_on: dt.date | None = None,
+    escalated_from: Card | None = None,
+    card_id: int | None = None,
+) -> None:
+    """The checks a card's values pass, at the decision and at every correction."""
+    taken = sa.select(Card.id).where(Card.number == number)
+    if card_id is not None:
+        taken = taken.where(Card.id != card_id)
+    if len(number) > 100:
+        errors["number"] = _("The decision number is longer than 100 characters.")
+    elif number and db.session.scalar(taken):
+        errors["number"] = _("A card with decision number %(number)s exists.", number=number)
+    if len(authority) > 200:
+        errors["authority"] = _("The deciding authority is longer than 200 characters.")
+    if decided_on > today():
+        errors["decided_on"] = _("The decision date cannot be in the future.")
+    if deadline is not None and deadline < decided_on:
+        errors["deadline"] = _("The rectification deadline is before the decision.")
+    if ended_on is not None and ended_on < decided_on:
+        errors["decided_on"] = _("A card cannot be lifted before it was decided.")
+    if escalated_from is not None and decided_on < escalated_from.decided_on:
+        errors["decided_on"] = _("The red card cannot precede the yellow card.")
+
+
 def decide_card(data: CardDecision) -> Card:
     """Record a card decision; with `escalate_number`, a red card that replaces that
     yellow one."""
@@ -73,19 +104,19 @@ def decide_card(data: CardDecision) -> Card:
     authority = require_text(errors, "authority", data.authority, _("Deciding authority"))
     reasons = require_text(errors, "reasons", data.reasons, _("Reasons"))
     measures = require_text(errors, "measures", data.measures, _("Measures"))
-    if number and db.session.scalar(sa.select(Card.id).where(Card.number == number)):
-        errors["number"] = _("A card with decision number %(number)s exists.", number=number)
-    if decided_on > today():
-        errors["decided_on"] = _("The decision date cannot be in the future.")
-    if deadline is not None and deadline < decided_on:
-        errors["deadline"] = _("The rectification deadline is before the decision.")
+    check_card(
+        errors,
+        number=number,
+        authority=authority,
+        decided_on=decided_on,
+        deadline=deadline,
+        escalated_from=escalate,
+    )
     if escalate is not None:
         if escalate.color != YELLOW or escalate.state != ACTIVE:
             errors[""] = _("Only a yellow card in force can be escalated to red.")
         if color != RED:
             errors["color"] = _("An escalation is a red card.")
-        if decided_on < escalate.decided_on:
-            errors["decided_on"] = _("The red card cannot precede the yellow card.")
     elif color and db.session.scalar(
         sa.select(Card.id).where(Card.enterprise_id == enterprise.id, Card.state == ACTIVE)
     ):

@@ -90,8 +90,7 @@ def record_inspection(data: InspectionData) -> Inspection:
         errors["case_number"] = _("Give the decision number of the case that was opened.")
     if case is not None and case.enterprise_id != enterprise.id:
         errors["case_number"] = _("That case concerns another enterprise.")
-    if inspected_on > today():
-        errors["inspected_on"] = _("The inspection date cannot be in the future.")
+    check_inspection(errors, inspected_on=inspected_on)
     if draw is not None and draw.status == REVEALED:
         drawn = {s["entity"] for s in (draw.revealed_document or {}).get("selected", [])}
         if enterprise.code not in drawn:
@@ -135,6 +134,50 @@ def _slug(number: str) -> str:
     return slug
 
 
+MAX_AMOUNT = Decimal("999999999999.99")  # what the Numeric(14, 2) columns hold
+
+
+def check_case(
+    errors: dict[str, str],
+    *,
+    number: str,
+    status: str,
+    filed_on: dt.date,
+    decided_on: dt.date | None,
+    police_transferred_on: dt.date | None,
+    fine_yuan: Decimal,
+    daily_penalty_yuan: Decimal,
+    case_id: int | None = None,
+) -> None:
+    """The checks a case's values pass, at publication and at every correction."""
+    taken = sa.select(Case.id).where(Case.number == number)
+    if case_id is not None:
+        taken = taken.where(Case.id != case_id)
+    if len(number) > 100:
+        errors["number"] = _("The decision number is longer than 100 characters.")
+    elif number and db.session.scalar(taken):
+        errors["number"] = _("A case with decision number %(number)s exists.", number=number)
+    if status not in CASE_STATUSES:
+        errors["status"] = _("Choose a status.")
+    if filed_on > today():
+        errors["filed_on"] = _("The filing date cannot be in the future.")
+    if decided_on is not None and decided_on < filed_on:
+        errors["decided_on"] = _("The decision cannot precede the filing.")
+    elif decided_on is not None and decided_on > today():
+        errors["decided_on"] = _("The decision date cannot be in the future.")
+    if police_transferred_on is not None and police_transferred_on < filed_on:
+        errors["police_transferred_on"] = _("The transfer cannot precede the filing.")
+    if fine_yuan < 0 or daily_penalty_yuan < 0:
+        errors["fine_yuan"] = _("Amounts cannot be negative.")
+    elif fine_yuan > MAX_AMOUNT or daily_penalty_yuan > MAX_AMOUNT:
+        errors["fine_yuan"] = _("The amount is too large.")
+
+
+def check_inspection(errors: dict[str, str], *, inspected_on: dt.date) -> None:
+    if inspected_on > today():
+        errors["inspected_on"] = _("The inspection date cannot be in the future.")
+
+
 def record_case(data: CaseData) -> Case:
     enterprise = find_enterprise(data.enterprise_code)
     filed_on, decided_on = data.filed_on, data.decided_on
@@ -145,22 +188,20 @@ def record_case(data: CaseData) -> Case:
     number = require_text(errors, "number", data.number, _("Decision number"))
     facts = require_text(errors, "facts", data.facts, _("Facts"))
     legal_basis = require_text(errors, "legal_basis", data.legal_basis, _("Legal basis"))
-    if number and db.session.scalar(sa.select(Case.id).where(Case.number == number)):
-        errors["number"] = _("A case with decision number %(number)s exists.", number=number)
     if data.violation_type not in VIOLATION_TYPES:
         errors["violation_type"] = _("Choose a violation type.")
     if (data.production_measure or "") not in PRODUCTION_MEASURES:
         errors["production_measure"] = _("Choose a production measure.")
-    if data.status not in CASE_STATUSES:
-        errors["status"] = _("Choose a status.")
-    if filed_on > today():
-        errors["filed_on"] = _("The filing date cannot be in the future.")
-    if decided_on is not None and decided_on < filed_on:
-        errors["decided_on"] = _("The decision cannot precede the filing.")
-    if transferred is not None and transferred < filed_on:
-        errors["police_transferred_on"] = _("The transfer cannot precede the filing.")
-    if fine < 0 or daily < 0:
-        errors["fine_yuan"] = _("Amounts cannot be negative.")
+    check_case(
+        errors,
+        number=number,
+        status=data.status,
+        filed_on=filed_on,
+        decided_on=decided_on,
+        police_transferred_on=transferred,
+        fine_yuan=fine,
+        daily_penalty_yuan=daily,
+    )
     if errors:
         raise Problems(errors)
     case = Case(

@@ -12,8 +12,9 @@ from flask_babel import gettext as _
 
 from portal.core import audit
 from portal.core.models import utcnow
+from portal.enforcement import cards, cases
 from portal.enforcement.models import ACTIVE, CASE_STATUSES, Card, Case, Correction, Inspection
-from portal.enforcement.publication import today
+from portal.enforcement.publication import is_public, public_until, today
 from portal.enforcement.service import Problems, actor, require_county, require_text
 from portal.extensions import db
 
@@ -90,6 +91,41 @@ def _parse_value(name: str, raw: str) -> Any:
     return raw or None
 
 
+def _check(item: Card | Case | Inspection, name: str, value: Any) -> dict[str, str]:
+    """Run the checks made when the record was created on its values after the correction."""
+
+    def after(field: str) -> Any:
+        return value if field == name else getattr(item, field)
+
+    errors: dict[str, str] = {}
+    if isinstance(item, Card):
+        cards.check_card(
+            errors,
+            number=after("number"),
+            authority=after("authority"),
+            decided_on=after("decided_on"),
+            deadline=after("deadline"),
+            ended_on=item.ended_on,
+            escalated_from=item.escalated_from,
+            card_id=item.id,
+        )
+    elif isinstance(item, Case):
+        cases.check_case(
+            errors,
+            number=after("number"),
+            status=after("status"),
+            filed_on=item.filed_on,
+            decided_on=after("decided_on"),
+            police_transferred_on=item.police_transferred_on,
+            fine_yuan=after("fine_yuan"),
+            daily_penalty_yuan=after("daily_penalty_yuan"),
+            case_id=item.id,
+        )
+    else:
+        cases.check_inspection(errors, inspected_on=after("inspected_on"))
+    return errors
+
+
 def correct(item: Card | Case | Inspection, data: CorrectionData) -> Correction:
     """Change one field; the old value and the reason stay visible beside the record."""
     require_county(item.enterprise.county)
@@ -109,7 +145,24 @@ def correct(item: Card | Case | Inspection, data: CorrectionData) -> Correction:
     old = getattr(item, name)
     if old == value:
         raise Problems({"value": _("The new value is the same as the current one.")})
+    problems = _check(item, name, value)
+    if problems:
+        # The form has one value field: every problem of the corrected record is its problem.
+        raise Problems({"value": " ".join(problems.values())})
+    was_public = not isinstance(item, Inspection) and is_public(item)
     setattr(item, name, value)
+    if was_public and not is_public(item):  # type: ignore[arg-type]
+        setattr(item, name, old)
+        raise Problems(
+            {
+                "value": _(
+                    "With this value the publication period would already have ended "
+                    "(on %(date)s): a correction cannot take a record off the public pages. "
+                    "Publication ends at the end of its period or by a credit repair.",
+                    date=public_until(item),  # type: ignore[arg-type]
+                )
+            }
+        )
     correction = Correction(
         object_type=kind,
         object_id=item.id,
