@@ -4,10 +4,12 @@ caller's transaction (flush only)."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from flask import url_for
 
+from portal.enforcement import publication
 from portal.enforcement.models import (
     NO_PROBLEM,
     OUTCOMES,
@@ -18,7 +20,9 @@ from portal.enforcement.models import (
     Draw,
     Inspection,
 )
-from portal.notices.announce import announce as _notices_announce
+from portal.notices import announce as notices
+
+CHINA = dt.timezone(dt.timedelta(hours=8))
 
 VIOLATION_TYPES_ZH = {
     "exceeding": "超标排放",
@@ -31,7 +35,37 @@ VIOLATION_TYPES_ZH = {
 
 
 def announce(category: str, title: str, summary: str, link: str, **kw: Any) -> int:
-    return _notices_announce(category, title, summary, link, **kw).id
+    return notices.announce(category, title, summary, link, **kw).id
+
+
+def notice_until(item: Card | Case) -> dt.datetime | None:
+    """The moment the item leaves the enforcement pages (China midnight starting its
+    `public_until` day, in UTC), which is when its notices must leave public view too."""
+    end = publication.public_until(item)
+    if end is None:
+        return None
+    return dt.datetime.combine(end, dt.time(0), CHINA).astimezone(dt.UTC)
+
+
+def _notice_ids(item: Card | Case) -> list[int | None]:
+    if isinstance(item, Card):
+        return [item.decision_notice_id, item.lift_notice_id]
+    return [item.notice_id]
+
+
+def period_changed(item: Card | Case) -> None:
+    """The item's publication period was fixed or moved (lifted, escalated, published,
+    corrected): its notices leave public view at the same moment."""
+    until = notice_until(item)
+    for notice_id in _notice_ids(item):
+        notices.set_public_until(notice_id, until)
+
+
+def repaired(item: Card | Case) -> None:
+    """A credit repair ends publication now: the notices are withdrawn with the reason."""
+    day = item.repaired_on.isoformat() if item.repaired_on else ""
+    for notice_id in _notice_ids(item):
+        notices.withdraw_notice(notice_id, f"信用修复已于{day}获批准，依法停止公示。")
 
 
 def card_link(card: Card) -> str:

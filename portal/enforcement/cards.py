@@ -154,6 +154,8 @@ def decide_card(data: CardDecision) -> Card:
     db.session.flush()
     audit.record("create", "card", card.number, after=snapshot(card))
     card.decision_notice_id = announcements.card_decided(card)
+    if escalate is not None:
+        announcements.period_changed(escalate)
     db.session.commit()
     return card
 
@@ -180,5 +182,6 @@ def lift_card(card: Card, data: Lifting) -> Card:
         "lift", "card", card.number, before=before, after=snapshot(card), reason=reason
     )
     card.lift_notice_id = announcements.card_lifted(card)
+    announcements.period_changed(card)
     db.session.commit()
     return card

@@ -239,5 +239,6 @@ def record_case(data: CaseData) -> Case:
         },
     )
     case.notice_id = announcements.case_published(case)
+    announcements.period_changed(case)
     db.session.commit()
     return case

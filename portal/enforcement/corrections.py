@@ -12,7 +12,7 @@ from flask_babel import gettext as _
 
 from portal.core import audit
 from portal.core.models import utcnow
-from portal.enforcement import cards, cases
+from portal.enforcement import announcements, cards, cases
 from portal.enforcement.models import ACTIVE, CASE_STATUSES, Card, Case, Correction, Inspection
 from portal.enforcement.publication import is_public, public_until, today
 from portal.enforcement.service import Problems, actor, require_county, require_text
@@ -51,9 +51,13 @@ def repair(item: Card | Case, data: Repair) -> None:
     item.repaired_on, item.repair_reason = repaired_on, reason
     db.session.flush()
     audit.record(
-        "credit_repair", KINDS[type(item)], item.number, after={"repaired_on": repaired_on},
+        "credit_repair",
+        KINDS[type(item)],
+        item.number,
+        after={"repaired_on": repaired_on},
         reason=reason,
     )
+    announcements.repaired(item)
     db.session.commit()
 
 
@@ -183,5 +187,7 @@ def correct(item: Card | Case | Inspection, data: CorrectionData) -> Correction:
         after={name: value},
         reason=reason,
     )
+    if not isinstance(item, Inspection):
+        announcements.period_changed(item)
     db.session.commit()
     return correction

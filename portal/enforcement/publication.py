@@ -88,3 +88,27 @@ def corrections_for(kind: str, ids: Iterable[int]) -> dict[int, list[Correction]
     ):
         found.setdefault(c.object_id, []).append(c)
     return found
+
+
+def next_change(now: dt.datetime | None = None) -> dt.datetime | None:
+    """The next moment (UTC) a card or case leaves public view by itself, i.e. its
+    publication period ends; None if no public item has an end. A page cache keyed on the
+    publication version must not serve enforcement pages (or the notices announcing these
+    items, whose `public_until` is the same moment) past this time."""
+    now = now or utcnow()
+    on = (now + dt.timedelta(hours=8)).date()
+    ends: list[dt.date] = []
+    for card in db.session.scalars(
+        sa.select(Card).where(Card.state != ACTIVE, card_public_clause(on))
+    ):
+        end = public_until(card)
+        if end is not None:
+            ends.append(end)
+    for case in db.session.scalars(sa.select(Case).where(case_public_clause(on))):
+        end = public_until(case)
+        if end is not None:
+            ends.append(end)
+    if not ends:
+        return None
+    china = dt.timezone(dt.timedelta(hours=8))
+    return dt.datetime.combine(min(ends), dt.time(0), china).astimezone(dt.UTC)
