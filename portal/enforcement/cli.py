@@ -39,7 +39,16 @@ def import_command(path: Path) -> None:
     "portal draw URL, its /committed snapshot is fetched.",
 )
 @click.option("--no-committed", is_flag=True, help="Do not compare with the commit-time snapshot.")
-def verify_command(source: str, committed: str | None, no_committed: bool) -> None:
+@click.option(
+    "--entropy",
+    "entropy",
+    default=None,
+    help="The value the entropy source named at commit time published, as you read it there "
+    "yourself. Without it a revealed draw is not confirmed.",
+)
+def verify_command(
+    source: str, committed: str | None, no_committed: bool, entropy: str | None
+) -> None:
     """Recompute a draw from its published JSON (file or URL); exit 1 if it does not verify."""
     urls = verify_cli.portal_urls(source)
     if urls is not None:
@@ -48,7 +57,7 @@ def verify_command(source: str, committed: str | None, no_committed: bool) -> No
         if committed is None and not no_committed:
             committed = urls[1]
     try:
-        report = verify_cli.verify_source(source, committed=committed)
+        report = verify_cli.verify_source(source, committed=committed, entropy=entropy)
     except verify_cli.SourceError as exc:
         click.echo(f"cannot read: {exc}", err=True)
         raise SystemExit(2) from exc

@@ -12,7 +12,8 @@ import sqlalchemy as sa
 from flask import current_app
 
 from portal.config import ROOT
-from portal.enforcement import cards, cases, draws, publication, registry
+from portal.core.models import utcnow
+from portal.enforcement import cards, cases, draws, registry
 from portal.enforcement.models import Card, Case, Draw, Enterprise, Inspection, Inspector
 from portal.extensions import db
 
@@ -115,6 +116,14 @@ def _load() -> int:
     for item in records["draws"]:
         if db.session.scalar(sa.select(Draw.id).where(Draw.title_zh == item["title"])):
             continue
+        planned = _day(item["planned_on"])
+        # Sample data only: dated as if committed a week before the draw date, with the
+        # entropy published on that date and the draw revealed an hour and a half later.
+        committed_at = dt.datetime.combine(planned - dt.timedelta(days=7), dt.time(1), dt.UTC)
+        entropy_at = dt.datetime.combine(planned, dt.time(1), dt.UTC)
+        if item["entropy"] is None:
+            committed_at = utcnow()
+            entropy_at = committed_at + dt.timedelta(days=7)
         draw = draws.commit_draw(
             draws.DrawPlan(
                 title=item["title"],
@@ -129,18 +138,16 @@ def _load() -> int:
                 conflicts=[(a, b) for a, b in item["conflicts"]],
                 select_count=item["select_count"],
                 inspectors_per_entity=item["per_entity"],
-            )
+                entropy_at=entropy_at,
+            ),
+            now=committed_at,
         )
         added += 1
-        planned = _date(item["planned_on"]) or publication.today()
         if item["entropy"] is None:
             continue
-        draws.reveal_draw(draw, item["entropy"])
-        # Sample data only: date the demo draw as if it had been committed a week before
-        # its draw date and revealed on it, to match its inspection dates.
-        draw.committed_at = dt.datetime.combine(planned - dt.timedelta(days=7), dt.time(1), dt.UTC)
-        draw.revealed_at = dt.datetime.combine(planned, dt.time(2, 30), dt.UTC)
-        db.session.commit()
+        draws.reveal_draw(
+            draw, item["entropy"], now=dt.datetime.combine(planned, dt.time(2, 30), dt.UTC)
+        )
         names = dict(db.session.execute(sa.select(Inspector.code, Inspector.name)).all())
         day = planned
         for offset, selected in enumerate(draw.revealed_document["selected"]):  # type: ignore[index]

@@ -22,6 +22,8 @@ from portal.enforcement.publication import today
 from portal.enforcement.service import Problems, actor, require_county, require_text
 from portal.extensions import db
 
+CHINA = dt.timezone(dt.timedelta(hours=8))
+
 
 @dataclass
 class DrawPlan:
@@ -34,6 +36,10 @@ class DrawPlan:
     entropy_source: str
     select_count: int
     inspectors_per_entity: int
+    # When the named source publishes the entropy (aware UTC; after the commitment), and
+    # optionally the form of the value (a regular expression), both fixed at commit time.
+    entropy_at: dt.datetime | None = None
+    entropy_pattern: str | None = None
     title_en: str | None = None
     pool_county: str | None = None
     pool_industry: str | None = None
@@ -110,8 +116,9 @@ def pool_by_filter(county: str | None, industry: str | None, key_only: bool) -> 
     return list(db.session.scalars(query))
 
 
-def commit_draw(plan: DrawPlan) -> Draw:
-    """Freeze the pools, generate the secret and publish the commitment."""
+def commit_draw(plan: DrawPlan, *, now: dt.datetime | None = None) -> Draw:
+    """Freeze the pools, generate the secret and publish the commitment, which names the
+    entropy's source and the moment it is taken. `now` only for dated sample data."""
     county = plan.county or None
     require_county(county)
     pool_county = plan.pool_county or county
@@ -131,6 +138,19 @@ def commit_draw(plan: DrawPlan) -> Draw:
     entropy_source = require_text(
         errors, "entropy_source", plan.entropy_source, _("Source of the public entropy")
     )
+    now = now or utcnow()
+    if plan.entropy_at is None:
+        errors["entropy_at"] = _("Give the time the source publishes the entropy.")
+    elif plan.entropy_at <= now:
+        errors["entropy_at"] = _(
+            "The entropy must be published after the commitment: give a time in the future."
+        )
+    pattern = (plan.entropy_pattern or "").strip() or None
+    if pattern is not None:
+        try:
+            re.compile(pattern)
+        except re.error:
+            errors["entropy_pattern"] = _("This is not a valid regular expression.")
     entities = [credit_code.normalize(c) for c in entity_codes]
     inspectors = list(inspector_codes)
     known = dict(
@@ -175,9 +195,12 @@ def commit_draw(plan: DrawPlan) -> Draw:
         raise Problems({"": draw_error_message(exc)}) from exc
     secret = drawing.new_secret()
     commitment = drawing.commitment(secret)
-    now = utcnow()
     number = next_draw_number(today().year)
-    document = drawing.to_document(number, setup, commitment)
+    assert plan.entropy_at is not None
+    source = drawing.EntropySource(entropy_source, plan.entropy_at, pattern)
+    document = drawing.to_document(
+        number, setup, commitment, committed_at=now, entropy_source=source
+    )
     draw = Draw(
         number=number,
         title_zh=title,
@@ -210,24 +233,60 @@ def commit_draw(plan: DrawPlan) -> Draw:
     return draw
 
 
-def reveal_draw(draw: Draw, entropy: str) -> Draw:
-    """Enter the public entropy, run the draw and publish the secret and the result."""
+def reveal_draw(draw: Draw, entropy: str, *, now: dt.datetime | None = None) -> Draw:
+    """Enter the public entropy, run the draw and publish the secret and the result. The
+    entropy is written in its one canonical form, and only after the named source has
+    published it. `now` only for dated sample data."""
     require_county(draw.county)
     if draw.status != COMMITTED:
         raise Problems({"": _("This draw has already been revealed.")})
-    entropy = entropy.strip()
+    now = now or utcnow()
+    entropy = drawing.canonical_entropy(entropy)
     if len(entropy) > 500:
         raise Problems({"entropy": _("The public entropy is longer than 500 characters.")})
+    source = drawing.entropy_source_of(draw.committed_document)
+    if source is not None and now < source.at:
+        raise Problems(
+            {
+                "entropy": _(
+                    "The source publishes the entropy at %(time)s (China time): reveal the "
+                    "draw after that.",
+                    time=source.at.astimezone(CHINA).strftime("%Y-%m-%d %H:%M"),
+                )
+            }
+        )
+    if source is not None and drawing.entropy_problem(source, entropy) is not None:
+        raise Problems(
+            {
+                "entropy": _(
+                    "The entropy does not have the form announced at commit time (%(pattern)s).",
+                    pattern=source.pattern or "",
+                )
+            }
+        )
     committed = draw.committed_document
     setup = _setup(committed)
     try:
         result = drawing.draw(setup, draw.secret, entropy)
     except drawing.DrawError as exc:
         raise Problems({"entropy": draw_error_message(exc)}) from exc
+    binding: dict[str, Any] = {}
+    if source is not None:
+        binding = {
+            "committed_at": draw.committed_at,
+            "entropy_source": source,
+            "revealed_at": now,
+        }
     document = drawing.to_document(
-        draw.number, setup, draw.commitment, secret=draw.secret, entropy=entropy, result=result
+        draw.number,
+        setup,
+        draw.commitment,
+        secret=draw.secret,
+        entropy=entropy,
+        result=result,
+        **binding,
     )
-    draw.entropy, draw.status, draw.revealed_at = entropy, REVEALED, utcnow()
+    draw.entropy, draw.status, draw.revealed_at = entropy, REVEALED, now
     draw.revealed_document = document
     db.session.flush()
     audit.record(

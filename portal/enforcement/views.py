@@ -16,6 +16,7 @@ from portal.core.http import conditional
 from portal.core.pagination import paginate
 from portal.data.registry import csvw_link_header
 from portal.enforcement import credit_code, datasets, publication, queries
+from portal.enforcement import draw as draw_rules
 from portal.enforcement.models import (
     CARD_COLORS,
     CARD_MEANING,
@@ -184,6 +185,7 @@ def draw(number: str) -> ResponseReturnValue:
             draw=found,
             doc=found.public_document,
             committed=found.committed_document,
+            entropy=draw_rules.entropy_source_of(found.committed_document),
             revealed=found.status == REVEALED,
             enterprises_by_code=enterprises_by_code,
             inspector_names=inspector_names,
