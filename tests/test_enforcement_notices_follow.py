@@ -147,3 +147,19 @@ def test_correcting_a_cases_decision_date_moves_its_notices_end(app, client, log
     assert announcements.notice_until(case).date() == publication.public_until(
         case
     ) - dt.timedelta(days=1)
+
+
+def test_the_notices_of_records_announced_before_the_migration_are_brought_in_line(
+    app, runner, db
+):
+    card_id = _lifted_card(app, 400)
+    card = db.session.get(Card, card_id)
+    for notice_id in (card.decision_notice_id, card.lift_notice_id):
+        db.session.get(Notice, notice_id).public_until = None  # as migrated
+    db.session.commit()
+    visible = sa.select(sa.func.count()).select_from(Notice).where(notice_queries.public_filter())
+    assert db.session.scalar(visible) == 2
+    result = runner.invoke(args=["enterprises", "refresh-notice-periods"])
+    assert result.exit_code == 0, result.output
+    db.session.expire_all()
+    assert db.session.scalar(visible) == 0

@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+import sqlalchemy as sa
 from flask import url_for
 
 from portal.enforcement import publication
@@ -20,6 +21,7 @@ from portal.enforcement.models import (
     Draw,
     Inspection,
 )
+from portal.extensions import db
 from portal.notices import announce as notices
 
 CHINA = dt.timezone(dt.timedelta(hours=8))
@@ -170,3 +172,17 @@ def draw_revealed(draw: Draw, names: dict[str, str]) -> int:
         title_en=f"Inspection draw revealed: {draw.title_en or draw.title_zh} ({draw.number})",
         summary_en=f"{len(selected)} enterprise(s) selected; anyone can verify the draw.",
     )
+
+
+def refresh_all() -> int:
+    """Set every card's and case's notices to leave with it (for records announced before
+    notices had `public_until`); withdraw those of repaired records. Flush only; returns
+    how many records were looked at."""
+    count = 0
+    for model in (Card, Case):
+        for item in db.session.scalars(sa.select(model)):
+            if item.repaired_on is not None:
+                repaired(item)
+            period_changed(item)
+            count += 1
+    return count

@@ -29,6 +29,18 @@ def import_command(path: Path) -> None:
     click.echo(f"imported: {report.added} added, {report.updated} updated")
 
 
+@enterprises_cli.command("refresh-notice-periods")
+def refresh_notice_periods_command() -> None:
+    """Once after migration 0011: make the notices of existing cards and cases leave
+    public view with them (and withdraw those of repaired ones)."""
+    from portal.enforcement import announcements
+    from portal.extensions import db
+
+    count = announcements.refresh_all()
+    db.session.commit()
+    click.echo(f"publication periods set on the notices of {count} card(s) and case(s)")
+
+
 @inspections_cli.command("verify")
 @click.argument("source")
 @click.option(
