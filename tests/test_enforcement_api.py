@@ -44,19 +44,17 @@ def test_the_revealed_demo_draw_verifies_against_its_commit_snapshot(
     revealed = next(d for d in items if d["status"] == "revealed")
     doc = client.get(f"/api/v1/enforcement/draws/{revealed['id']}").get_json()
     committed = client.get(f"/api/v1/enforcement/draws/{revealed['id']}/committed").get_json()
-    assert drawing.verify(doc, published=committed).ok
+    # The value the lottery published, as a citizen reads it at the source.
+    lottery = "福彩3D 2026235期 开奖号码 5 0 8"
+    assert drawing.verify(doc, published=committed, observed_entropy=lottery).ok
     (tmp_path / "d.json").write_text(json.dumps(doc))
     (tmp_path / "c.json").write_text(json.dumps(committed))
-    result = runner.invoke(
-        args=[
-            "inspections",
-            "verify",
-            str(tmp_path / "d.json"),
-            "--committed",
-            str(tmp_path / "c.json"),
-        ]
-    )
+    args = ["inspections", "verify", str(tmp_path / "d.json"), "--committed"]
+    result = runner.invoke(args=[*args, str(tmp_path / "c.json"), "--entropy", lottery])
     assert result.exit_code == 0 and "VERIFIED" in result.output
+    # Without the value from the source the draw is not confirmed.
+    result = runner.invoke(args=[*args, str(tmp_path / "c.json")])
+    assert result.exit_code == 1 and "not confirmed" in result.output
     pending = next(d for d in items if d["status"] == "committed")
     doc = client.get(f"/api/v1/enforcement/draws/{pending['id']}").get_json()
     assert doc["secret"] is None and doc["selected"] is None and len(doc["entity_pool"]) > 4

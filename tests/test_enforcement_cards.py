@@ -8,33 +8,13 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from portal.enforcement import service
-from portal.enforcement.credit_code import check_character
-from portal.enforcement.models import Card, Enterprise
+from portal.enforcement import cards
+from portal.enforcement.models import Card
 from portal.notices.models import Notice
+from tests.enforcement_support import add_enterprise, card_decision, credit_code
 
-
-def valid_code(n: int, division: str = "232723") -> str:
-    first = f"91{division}MA{n:07d}"
-    return first + check_character(first)
-
-
-MOHE = valid_code(1, "232723")
-TAHE = valid_code(2, "232722")
-
-
-def add_enterprise(app: Any, code: str, county: str, name: str = "漠河测试金矿有限公司") -> None:
-    with app.test_request_context():
-        service.save_enterprise(
-            {
-                "code": code,
-                "name": name,
-                "county": county,
-                "industry": "采矿",
-                "address": "",
-                "key_discharger": "1",
-            }
-        )
+MOHE = credit_code(1, "232723")
+TAHE = credit_code(2, "232722")
 
 
 def card_form(code: str, **extra: Any) -> dict[str, Any]:
@@ -150,19 +130,18 @@ def test_other_roles_cannot_record_cards(app, client, login_as):
 def _old_lifted_card(app: Any, color: str, lifted_on: dt.date) -> None:
     add_enterprise(app, MOHE, "mohe")
     with app.test_request_context():
-        from portal.extensions import db
-
-        enterprise = db.session.scalar(sa.select(Enterprise))
-        card = service.decide_card(
-            enterprise,
-            color=color,
-            number="旧决定",
-            decided_on=lifted_on - dt.timedelta(days=60),
-            authority="局",
-            reasons="超标",
-            measures="限产",
+        card = cards.decide_card(
+            card_decision(
+                MOHE,
+                color=color,
+                number="旧决定",
+                decided_on=lifted_on - dt.timedelta(days=60),
+                authority="局",
+                reasons="超标",
+                measures="限产",
+            )
         )
-        service.lift_card(card, lifted_on=lifted_on, reason="整改完成", evidence="报告")
+        cards.lift_card(card, cards.Lifting(lifted_on, "整改完成", "报告"))
 
 
 def test_a_yellow_card_lifted_over_a_year_ago_leaves_public_pages_but_officials_see_it(

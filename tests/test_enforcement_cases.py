@@ -10,13 +10,12 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from portal.enforcement import history, service
-from portal.enforcement.credit_code import check_character
-from portal.enforcement.models import Case, Enterprise
+from portal.enforcement import cases, history, publication
+from portal.enforcement.models import Case
 from portal.notices.models import Notice
+from tests.enforcement_support import add_enterprise, case_data, credit_code
 
-CODE = "91232723MA" + "0000001"
-CODE += check_character(CODE)
+CODE = credit_code(1)
 
 
 def case_form(**extra: Any) -> dict[str, Any]:
@@ -41,10 +40,7 @@ def case_form(**extra: Any) -> dict[str, Any]:
 
 
 def registry(app: Any) -> None:
-    with app.test_request_context():
-        service.save_enterprise(
-            {"code": CODE, "name": "漠河测试金矿", "county": "mohe", "industry": "采矿"}
-        )
+    add_enterprise(app, CODE, "mohe", "漠河测试金矿")
 
 
 def test_a_published_case_has_its_own_page_and_is_announced(app, client, login_as, db):
@@ -159,27 +155,23 @@ def test_typical_cases_are_featured_on_the_home_page_and_overview(app, client, l
 
 def _old_case(app: Any, days_ago: int, serious: bool) -> None:
     registry(app)
-    decided = service.today() - dt.timedelta(days=days_ago)
+    decided = publication.today() - dt.timedelta(days=days_ago)
     with app.test_request_context():
-        from portal.extensions import db
-
-        service.record_case(
-            db.session.scalar(sa.select(Enterprise)),
-            number="旧案",
-            filed_on=decided - dt.timedelta(days=20),
-            decided_on=decided,
-            violation_type="exceeding",
-            facts="超标",
-            legal_basis="第八十三条",
-            fine_yuan=Decimal(100000),
-            daily_penalty_yuan=Decimal(0),
-            seizure=False,
-            production_measure="",
-            police_transferred_on=None,
-            police_outcome=None,
-            status="closed",
-            typical=True,
-            serious=serious,
+        cases.record_case(
+            case_data(
+                CODE,
+                number="旧案",
+                filed_on=decided - dt.timedelta(days=20),
+                decided_on=decided,
+                violation_type="exceeding",
+                facts="超标",
+                legal_basis="第八十三条",
+                fine_yuan=Decimal(100000),
+                daily_penalty_yuan=Decimal(0),
+                status="closed",
+                typical=True,
+                serious=serious,
+            )
         )
 
 

@@ -7,6 +7,7 @@ module, and a known-answer test pins literal values so that changing both at onc
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import hmac
 import io
@@ -89,13 +90,32 @@ def make_setup() -> d.DrawSetup:
     return d.prepare(pool, staff, conflicts, select_count=5, inspectors_per_entity=2)
 
 
+COMMITTED_AT = dt.datetime(2025, 6, 1, 2, 0, tzinfo=dt.UTC)
+SOURCE = d.EntropySource(
+    "福彩3D 第2025145期开奖号码", dt.datetime(2025, 6, 2, 12, 30, tzinfo=dt.UTC)
+)
+BOUND: dict[str, Any] = {"committed_at": COMMITTED_AT, "entropy_source": SOURCE}
+REVEALED_AT = dt.datetime(2025, 6, 2, 13, 0, tzinfo=dt.UTC)
+
+
+def committed_document(setup: d.DrawSetup | None = None, **bound: Any) -> dict[str, Any]:
+    """The document published at commit time, naming the entropy's source and moment."""
+    doc = d.to_document(7, setup or make_setup(), d.commitment(SECRET), **{**BOUND, **bound})
+    loaded: dict[str, Any] = json.loads(json.dumps(doc, ensure_ascii=False))
+    return loaded
+
+
 def revealed_document(
-    setup: d.DrawSetup | None = None, secret: str = SECRET, entropy: str = ENTROPY
+    setup: d.DrawSetup | None = None,
+    secret: str = SECRET,
+    entropy: str = ENTROPY,
+    bound: bool = False,
 ) -> dict[str, Any]:
     setup = setup or make_setup()
     result = d.draw(setup, secret, entropy)
+    binding = {**BOUND, "revealed_at": REVEALED_AT} if bound else {}
     doc = d.to_document(
-        7, setup, d.commitment(secret), secret=secret, entropy=entropy, result=result
+        7, setup, d.commitment(secret), secret=secret, entropy=entropy, result=result, **binding
     )
     # Round-trip through JSON: what the public actually downloads.
     loaded: dict[str, Any] = json.loads(json.dumps(doc, ensure_ascii=False))
@@ -203,7 +223,7 @@ def test_known_answer_document_shape() -> None:
 def test_commit_then_reveal_verifies() -> None:
     setup = make_setup()
     secret = d.new_secret()
-    published = json.loads(json.dumps(d.to_document(7, setup, d.commitment(secret))))
+    published = json.loads(json.dumps(d.to_document(7, setup, d.commitment(secret), **BOUND)))
 
     early = d.verify(published)
     assert early.ok and early.status == "committed"
@@ -215,14 +235,21 @@ def test_commit_then_reveal_verifies() -> None:
     revealed = json.loads(
         json.dumps(
             d.to_document(
-                7, setup, d.commitment(secret), secret=secret, entropy=entropy, result=result
+                7,
+                setup,
+                d.commitment(secret),
+                secret=secret,
+                entropy=entropy,
+                result=result,
+                revealed_at=REVEALED_AT,
+                **BOUND,
             )
         )
     )
     # The commitment published before the reveal matches the revealed secret.
     assert published["commitment"] == hashlib.sha256(revealed["secret"].encode()).hexdigest()
 
-    report = d.verify(revealed, published=published)
+    report = d.verify(revealed, published=published, observed_entropy=entropy)
     assert report.ok, report.checks
     assert [c.code for c in report.checks] == [
         "document",
@@ -234,6 +261,8 @@ def test_commit_then_reveal_verifies() -> None:
         "assignments",
         "conflicts",
         "published",
+        "entropy_source",
+        "entropy",
     ]
     assert report.draw_id == 7 and report.status == "revealed"
 
@@ -446,8 +475,8 @@ def test_verify_rejects_tampering(
 
 def test_pool_edited_after_publication_is_caught_against_the_published_document() -> None:
     setup = make_setup()
-    published = d.to_document(7, setup, d.commitment(SECRET))
-    doc = revealed_document(setup)
+    published = committed_document(setup)
+    doc = revealed_document(setup, bound=True)
     # An enterprise quietly dropped after commitment; here it was not going to be
     # selected anyway, so the revealed document is self-consistent...
     chosen = {s["entity"] for s in doc["selected"]}
@@ -456,15 +485,15 @@ def test_pool_edited_after_publication_is_caught_against_the_published_document(
     doc["conflicts"] = [c for c in doc["conflicts"] if c["entity"] != dropped]
     assert d.verify(doc).ok
     # ...and only the comparison with what was published at commit time reveals it.
-    report = d.verify(doc, published=published)
+    report = d.verify(doc, published=published, observed_entropy=ENTROPY)
     assert failing(report) == {"published"}
     assert "entity_pool" in next(c.detail for c in report.checks if c.code == "published")
 
 
 def test_code_added_after_publication_is_caught_against_the_published_document() -> None:
     setup = make_setup()
-    published = d.to_document(7, setup, d.commitment(SECRET))
-    doc = revealed_document(setup)
+    published = committed_document(setup)
+    doc = revealed_document(setup, bound=True)
     seed = ref_seed(SECRET, ENTROPY)
     last = ref_hmac(seed, "entity|" + doc["selected"][-1]["entity"])
     # A code that would not have been selected, inserted in sorted position.
@@ -473,7 +502,8 @@ def test_code_added_after_publication_is_caught_against_the_published_document()
     )
     doc["entity_pool"] = sorted([*doc["entity_pool"], extra])
     assert d.verify(doc).ok  # self-consistent on its own
-    assert failing(d.verify(doc, published=published)) == {"published"}
+    report = d.verify(doc, published=published, observed_entropy=ENTROPY)
+    assert failing(report) == {"published"}
 
 
 @pytest.mark.parametrize(
@@ -529,7 +559,17 @@ def test_verify_source_reads_a_file(tmp_path: Path) -> None:
     lines = text.splitlines()
     assert lines[0] == "Draw 7 (status: revealed)"
     assert sum(line.startswith("✓ ") for line in lines) == len(report.checks) == 8
-    assert lines[-1].startswith("VERIFIED")
+    # On its own a document only shows it is consistent: the entropy is not yet confirmed.
+    assert lines[-1].startswith("CONSISTENT ONLY")
+
+    path.write_text(json.dumps(revealed_document(bound=True), ensure_ascii=False), "utf-8")
+    committed = tmp_path / "committed.json"
+    committed.write_text(json.dumps(committed_document(), ensure_ascii=False), "utf-8")
+    report = verify_cli.verify_source(str(path), committed=str(committed), entropy=ENTROPY)
+    assert report.ok, report.checks
+    assert verify_cli.format_report(report).splitlines()[-1].startswith("VERIFIED")
+    forged = verify_cli.verify_source(str(path), committed=str(committed), entropy="其他")
+    assert verify_cli.format_report(forged).splitlines()[-1].startswith("FAILED")
 
 
 def test_verify_source_reports_a_tampered_file(tmp_path: Path) -> None:
@@ -594,3 +634,75 @@ def test_verify_source_url_without_network(monkeypatch: pytest.MonkeyPatch) -> N
     report = verify_cli.verify_source("https://example.org/draws/7.json")
     assert report.ok
     assert seen == {"url": "https://example.org/draws/7.json", "timeout": 10}
+
+
+# --- the entropy is bound to its source and moment (issue 15 #7) -------------------------
+
+
+def _substituted(setup: d.DrawSetup, entropy: str) -> dict[str, Any]:
+    """What a forger makes: another entropy, the selection recomputed to match."""
+    return revealed_document(setup, entropy=entropy, bound=True)
+
+
+def test_a_substituted_entropy_with_a_recomputed_selection_fails_against_the_source() -> None:
+    setup = make_setup()
+    published = committed_document(setup)
+    honest = revealed_document(setup, bound=True)
+    assert d.verify(honest, published=published, observed_entropy=ENTROPY).ok
+    forged = _substituted(setup, "福彩3D 2025145期 382")
+    assert forged["selected"] != honest["selected"]
+    # Every self-consistency check passes: only the source can tell.
+    assert d.verify(forged).ok
+    report = d.verify(forged, published=published, observed_entropy=ENTROPY)
+    assert failing(report) == {"entropy"}
+    assert "the source published" in next(c.detail for c in report.checks if c.code == "entropy")
+
+
+def test_without_the_observed_value_a_revealed_draw_is_not_confirmed() -> None:
+    setup = make_setup()
+    report = d.verify(revealed_document(setup, bound=True), published=committed_document(setup))
+    assert failing(report) == {"entropy"}
+    assert "not confirmed" in next(c.detail for c in report.checks if c.code == "entropy")
+
+
+def test_the_observed_value_is_compared_in_canonical_form() -> None:
+    setup = make_setup()
+    doc = revealed_document(setup, entropy="3 8 1", bound=True)
+    report = d.verify(doc, published=committed_document(setup), observed_entropy=" ３  ８ 1 ")
+    assert report.ok, report.checks
+    assert d.canonical_entropy("\u3000３\t8  1 ") == "3 8 1"
+
+
+def test_a_commitment_that_names_no_source_or_a_moment_before_it_does_not_bind() -> None:
+    setup = make_setup()
+    doc = revealed_document(setup, bound=True)
+    unbound = json.loads(json.dumps(d.to_document(7, setup, d.commitment(SECRET))))
+    report = d.verify(doc, published=unbound, observed_entropy=ENTROPY)
+    assert "entropy_source" in failing(report)
+    early = committed_document(setup, entropy_source=d.EntropySource(SOURCE.name, COMMITTED_AT))
+    report = d.verify(doc, published=early, observed_entropy=ENTROPY)
+    assert "entropy_source" in failing(report)
+
+
+def test_the_source_cannot_be_changed_after_the_commitment() -> None:
+    setup = make_setup()
+    published = committed_document(setup)
+    doc = revealed_document(setup, bound=True)
+    doc["entropy_source"]["name"] = "另一个来源"
+    report = d.verify(doc, published=published, observed_entropy=ENTROPY)
+    assert failing(report) == {"entropy_source"}
+
+
+def test_a_reveal_dated_before_the_entropy_was_public_fails() -> None:
+    setup = make_setup()
+    doc = revealed_document(setup, bound=True)
+    doc["revealed_at"] = "2025-06-02T12:00:00Z"
+    report = d.verify(doc, published=committed_document(setup), observed_entropy=ENTROPY)
+    assert failing(report) == {"entropy_source"}
+
+
+def test_an_announced_pattern_fixes_how_the_value_is_written() -> None:
+    source = d.EntropySource("福彩3D", SOURCE.at, r"[0-9] [0-9] [0-9]")
+    assert d.entropy_problem(source, "3 8 1") is None
+    assert d.entropy_problem(source, "381") is not None
+    assert d.entropy_problem(source, "3  8 1") is not None  # not canonical

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from typing import Any
 
+import pytest
 import sqlalchemy as sa
 
+from portal.core.models import utcnow
 from portal.enforcement import draw as drawing
-from portal.enforcement import service
-from portal.enforcement.credit_code import check_character
+from portal.enforcement import draws, registry
 from portal.enforcement.models import Draw, Inspection
+from tests.enforcement_support import credit_code as code
 
 FIELDS = [
     "id",
@@ -25,12 +28,25 @@ FIELDS = [
     "select_count",
     "inspectors_per_entity",
     "selected",
+    "committed_at",
+    "entropy_source",
+    "revealed_at",
 ]
+CHINA = dt.timezone(dt.timedelta(hours=8))
+# The draw form names an entropy published an hour after the commitment; the clock of the
+# draws service is moved past it before a reveal.
+CLOCK = {"offset": dt.timedelta(0)}
 
 
-def code(n: int, division: str = "232723") -> str:
-    first = f"91{division}MA{n:07d}"
-    return first + check_character(first)
+@pytest.fixture(autouse=True)
+def _clock(monkeypatch):
+    CLOCK["offset"] = dt.timedelta(0)
+    monkeypatch.setattr(draws, "utcnow", lambda: utcnow() + CLOCK["offset"])
+
+
+def reveal(client: Any, number: str, entropy: str, hours: int = 2) -> Any:
+    CLOCK["offset"] = dt.timedelta(hours=hours)
+    return client.post(f"/admin/enforcement/draws/{number}/reveal", data={"entropy": entropy})
 
 
 ENTITIES = [code(n) for n in range(1, 9)]
@@ -39,7 +55,7 @@ ENTITIES = [code(n) for n in range(1, 9)]
 def seed_registry(app: Any) -> None:
     with app.test_request_context():
         for n, c in enumerate(ENTITIES):
-            service.save_enterprise(
+            registry.save_enterprise(
                 {
                     "code": c,
                     "name": f"漠河测试企业{n}",
@@ -48,7 +64,7 @@ def seed_registry(app: Any) -> None:
                     "key_discharger": "1",
                 }
             )
-        service.save_enterprise(
+        registry.save_enterprise(
             {
                 "code": code(99, "232722"),
                 "name": "塔河测试企业",
@@ -57,7 +73,7 @@ def seed_registry(app: Any) -> None:
             }
         )
         for n in range(1, 6):
-            service.save_inspector(f"HJ-{n:03d}", f"检查员{n}", "mohe")
+            registry.save_inspector(registry.InspectorData(f"HJ-{n:03d}", f"检查员{n}", "mohe"))
 
 
 def draw_form(**extra: Any) -> dict[str, Any]:
@@ -66,6 +82,9 @@ def draw_form(**extra: Any) -> dict[str, Any]:
         "county": "mohe",
         "planned_on": "2026-11-01",
         "entropy_source": "福彩3D 2026年11月1日开奖号码",
+        "entropy_at": (utcnow() + dt.timedelta(hours=1)).astimezone(CHINA).strftime(
+            "%Y-%m-%dT%H:%M"
+        ),
         "select_count": "3",
         "inspectors_per_entity": "2",
         "conflicts": f"{ENTITIES[0]} HJ-001\n{ENTITIES[0]} HJ-002",
@@ -113,11 +132,11 @@ def test_reveal_publishes_a_document_that_reproduces_and_keeps_the_commit_snapsh
     login_as("enforcement_officer", "mohe")
     number = commit(client)
     committed = client.get(f"/api/v1/enforcement/draws/{number}/committed").get_json()
-    response = client.post(f"/admin/enforcement/draws/{number}/reveal", data={"entropy": "5 0 8"})
+    response = reveal(client, number, "5 0 8")
     assert response.status_code == 302
     doc = client.get(f"/api/v1/enforcement/draws/{number}").get_json()
     assert doc["status"] == "revealed" and doc["entropy"] == "5 0 8"
-    report = drawing.verify(doc, published=committed)
+    report = drawing.verify(doc, published=committed, observed_entropy="5 0 8")
     assert report.ok, report.checks
     assert client.get(f"/api/v1/enforcement/draws/{number}/committed").get_json() == committed
     assert len(doc["selected"]) == 3
@@ -137,9 +156,9 @@ def test_a_draw_cannot_be_revealed_twice(app, client, login_as):
     seed_registry(app)
     login_as("enforcement_officer", "mohe")
     number = commit(client)
-    client.post(f"/admin/enforcement/draws/{number}/reveal", data={"entropy": "1"})
+    reveal(client, number, "1")
     first = client.get(f"/api/v1/enforcement/draws/{number}").get_json()
-    response = client.post(f"/admin/enforcement/draws/{number}/reveal", data={"entropy": "2"})
+    response = reveal(client, number, "2")
     assert response.status_code == 400
     assert client.get(f"/api/v1/enforcement/draws/{number}").get_json() == first
 
@@ -179,11 +198,12 @@ def test_verify_command_passes_on_the_revealed_draw_and_fails_on_tampering(
     committed.write_text(
         client.get(f"/api/v1/enforcement/draws/{number}/committed").get_data(as_text=True)
     )
-    client.post(f"/admin/enforcement/draws/{number}/reveal", data={"entropy": ""})
+    reveal(client, number, "")
     doc = client.get(f"/api/v1/enforcement/draws/{number}").get_json()
     path = tmp_path / "draw.json"
     path.write_text(json.dumps(doc))
-    result = runner.invoke(args=["inspections", "verify", str(path), "--committed", str(committed)])
+    args = ["inspections", "verify", str(path), "--committed", str(committed)]
+    result = runner.invoke(args=[*args, "--entropy", ""])
     assert result.exit_code == 0, result.output
     assert "VERIFIED" in result.output and "published" in result.output
 
@@ -220,7 +240,7 @@ def test_inspection_results_of_a_draw_must_be_drawn_enterprises(app, client, log
     seed_registry(app)
     login_as("admin")
     number = commit(client)
-    client.post(f"/admin/enforcement/draws/{number}/reveal", data={"entropy": "x"})
+    reveal(client, number, "x")
     doc = client.get(f"/api/v1/enforcement/draws/{number}").get_json()
     chosen = doc["selected"][0]["entity"]
     spared = next(c for c in ENTITIES if c not in {s["entity"] for s in doc["selected"]})
@@ -261,3 +281,74 @@ def test_draw_pages_and_unknown_draws(app, client, login_as):
     assert "Committed, awaiting the draw" in page and "福彩3D 2026年11月1日开奖号码" in page
     assert client.get("/enforcement/draws/1999-999").status_code == 404
     assert client.get("/api/v1/enforcement/draws/1999-999").status_code == 404
+
+
+def test_a_substituted_entropy_with_a_recomputed_selection_fails_verify_committed(
+    app, client, login_as, runner, tmp_path
+):
+    seed_registry(app)
+    login_as("admin")
+    number = commit(client)
+    committed = tmp_path / "committed.json"
+    committed.write_text(
+        client.get(f"/api/v1/enforcement/draws/{number}/committed").get_data(as_text=True)
+    )
+    reveal(client, number, "5 0 8")
+    doc = client.get(f"/api/v1/enforcement/draws/{number}").get_json()
+    # The forger keeps the secret and the pools, picks another entropy, recomputes the rest.
+    setup = drawing.prepare(
+        doc["entity_pool"],
+        doc["inspector_pool"],
+        [(c["entity"], c["inspector"]) for c in doc["conflicts"]],
+        select_count=doc["select_count"],
+        inspectors_per_entity=doc["inspectors_per_entity"],
+    )
+    forged_entropy = next(
+        e
+        for e in (f"{n} 0 8" for n in range(1, 10))
+        if drawing.draw(setup, doc["secret"], e).selected
+        != drawing.draw(setup, doc["secret"], "5 0 8").selected
+    )
+    result = drawing.draw(setup, doc["secret"], forged_entropy)
+    forged = dict(
+        doc,
+        entropy=forged_entropy,
+        seed=result.seed,
+        selected=[{"entity": s.entity, "inspectors": list(s.inspectors)} for s in result.selected],
+    )
+    path = tmp_path / "forged.json"
+    path.write_text(json.dumps(forged))
+    args = ["inspections", "verify", str(path), "--committed", str(committed)]
+    # The value the lottery really published catches the substitution...
+    result = runner.invoke(args=[*args, "--entropy", "5 0 8"])
+    assert result.exit_code == 1 and "✗ entropy" in result.output
+    # ...and without it nothing is called verified.
+    result = runner.invoke(args=args)
+    assert result.exit_code == 1 and "not confirmed" in result.output
+    assert "VERIFIED" not in result.output
+
+
+def test_the_commitment_names_the_source_and_moment_and_the_reveal_waits_for_it(
+    app, client, login_as
+):
+    seed_registry(app)
+    login_as("admin")
+    past = (utcnow() - dt.timedelta(hours=1)).astimezone(CHINA).strftime("%Y-%m-%dT%H:%M")
+    response = client.post(
+        "/admin/enforcement/draws/new?lang=en", data=draw_form(entropy_at=past)
+    )
+    assert response.status_code == 400
+    assert "published after the commitment" in response.get_data(as_text=True)
+    number = commit(client, entropy_pattern="[0-9] [0-9] [0-9]")
+    committed = client.get(f"/api/v1/enforcement/draws/{number}/committed").get_json()
+    source = committed["entropy_source"]
+    assert source["name"] == "福彩3D 2026年11月1日开奖号码"
+    assert source["pattern"] == "[0-9] [0-9] [0-9]"
+    assert source["at"] > committed["committed_at"]
+    early = reveal(client, number, "5 0 8", hours=0)
+    assert early.status_code == 400
+    wrong_form = reveal(client, number, "508")
+    assert wrong_form.status_code == 400
+    assert reveal(client, number, "５  0 8").status_code == 302  # written canonically
+    doc = client.get(f"/api/v1/enforcement/draws/{number}").get_json()
+    assert doc["entropy"] == "5 0 8" and doc["revealed_at"] >= source["at"]

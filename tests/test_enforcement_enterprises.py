@@ -8,15 +8,11 @@ import io
 
 import sqlalchemy as sa
 
-from portal.enforcement import service
-from portal.enforcement.credit_code import check_character
+from portal.enforcement import cases, publication
 from portal.enforcement.models import Enterprise
 from tests.conftest import count_rows
-
-
-def code(n: int, division: str = "232723") -> str:
-    first = f"91{division}MA{n:07d}"
-    return first + check_character(first)
+from tests.enforcement_support import add_enterprise
+from tests.enforcement_support import credit_code as code
 
 
 def wrong_check(valid: str) -> str:
@@ -97,18 +93,8 @@ def test_a_wrong_code_in_the_form_is_rejected_with_the_expected_character(app, c
 
 
 def _registry(app):
-    with app.test_request_context():
-        service.save_enterprise(
-            {"code": code(1), "name": "漠河测试金矿", "county": "mohe", "industry": "采矿"}
-        )
-        service.save_enterprise(
-            {
-                "code": code(2, "232722"),
-                "name": "塔河测试木业",
-                "county": "tahe",
-                "industry": "木材加工",
-            }
-        )
+    add_enterprise(app, code(1), "mohe", "漠河测试金矿")
+    add_enterprise(app, code(2, "232722"), "tahe", "塔河测试木业", industry="木材加工")
 
 
 def test_enterprises_search_and_filters(app, client):
@@ -125,28 +111,32 @@ def test_enterprises_search_and_filters(app, client):
 
 def test_enterprise_page_shows_a_timeline_and_a_worded_quarter_strip(app, client):
     _registry(app)
-    today = service.today()
+    today = publication.today()
     with app.test_request_context():
         from portal.extensions import db
 
         mine = db.session.scalar(sa.select(Enterprise).where(Enterprise.code == code(1)))
-        service.record_inspection(
-            mine,
-            inspected_on=today - dt.timedelta(days=200),
-            inspectors="王",
-            items_checked="废水",
-            findings="未发现问题",
-            outcome="no_problem",
-            follow_up=None,
+        cases.record_inspection(
+            cases.InspectionData(
+                enterprise_code=mine.code,
+                inspected_on=today - dt.timedelta(days=200),
+                inspectors="王",
+                items_checked="废水",
+                findings="未发现问题",
+                outcome="no_problem",
+                follow_up=None,
+            )
         )
-        service.record_inspection(
-            mine,
-            inspected_on=today,
-            inspectors="李",
-            items_checked="废水",
-            findings="沉淀池破损",
-            outcome="rectify",
-            follow_up="已修复",
+        cases.record_inspection(
+            cases.InspectionData(
+                enterprise_code=mine.code,
+                inspected_on=today,
+                inspectors="李",
+                items_checked="废水",
+                findings="沉淀池破损",
+                outcome="rectify",
+                follow_up="已修复",
+            )
         )
     page = client.get(f"/enforcement/enterprises/{code(1)}?lang=en").get_data(as_text=True)
     assert page.count('class="enf-q ') == 12

@@ -8,8 +8,9 @@ from decimal import Decimal
 
 import sqlalchemy as sa
 
-from portal.enforcement import service
+from portal.enforcement import cards, cases
 from portal.enforcement.models import Enterprise
+from tests.enforcement_support import card_decision, case_data
 from tests.test_enforcement_cases import registry
 
 
@@ -18,45 +19,41 @@ def _record_2019(app) -> None:
     with app.test_request_context():
         from portal.extensions import db
 
-        enterprise = db.session.scalar(sa.select(Enterprise))
-        service.record_case(
-            enterprise,
-            number="大兴安岭环罚〔2019〕3号",
-            filed_on=dt.date(2019, 4, 2),
-            decided_on=dt.date(2019, 5, 20),
-            violation_type="exceeding",
-            facts="超标排放",
-            legal_basis="第八十三条",
-            fine_yuan=Decimal(200000),
-            daily_penalty_yuan=Decimal(0),
-            seizure=False,
-            production_measure="",
-            police_transferred_on=dt.date(2019, 6, 1),
-            police_outcome="移送",
-            status="closed",
-            typical=False,
-            serious=False,
+        code = db.session.scalar(sa.select(Enterprise)).code
+        cases.record_case(
+            case_data(
+                code,
+                number="大兴安岭环罚〔2019〕3号",
+                filed_on=dt.date(2019, 4, 2),
+                decided_on=dt.date(2019, 5, 20),
+                facts="超标排放",
+                fine_yuan=Decimal(200000),
+                police_transferred_on=dt.date(2019, 6, 1),
+                police_outcome="移送",
+            )
         )
-        card = service.decide_card(
-            enterprise,
-            color="yellow",
-            number="大兴安岭环黄〔2019〕1号",
-            decided_on=dt.date(2019, 3, 1),
-            authority="大兴安岭地区生态环境局",
-            reasons="超标",
-            measures="限产整改",
+        card = cards.decide_card(
+            card_decision(
+                code,
+                number="大兴安岭环黄〔2019〕1号",
+                decided_on=dt.date(2019, 3, 1),
+                reasons="超标",
+                measures="限产整改",
+            )
         )
-        service.lift_card(
-            card, lifted_on=dt.date(2019, 9, 1), reason="整改完成", evidence="监测报告"
+        cards.lift_card(
+            card,
+            cards.Lifting(lifted_on=dt.date(2019, 9, 1), reason="整改完成", evidence="监测报告"),
         )
-        service.record_inspection(
-            enterprise,
-            inspected_on=dt.date(2019, 4, 1),
-            inspectors="张某、李某",
-            items_checked="废水排放口",
-            findings="超标",
-            outcome="rectify",
-            follow_up=None,
+        cases.record_inspection(
+            cases.InspectionData(
+                enterprise_code=code,
+                inspected_on=dt.date(2019, 4, 1),
+                inspectors="张某、李某",
+                items_checked="废水排放口",
+                findings="超标",
+                outcome="rectify",
+            )
         )
 
 

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any, TypeVar
 
-from flask import abort
+from flask import abort, has_request_context
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
@@ -56,7 +56,18 @@ def require_role(*roles: Role) -> Callable[[F], F]:
     return decorator
 
 
-def require_county(county: str | None) -> None:
-    """403 unless the current official may act in `county`."""
-    if not current_user.may_act_in(county):
+def may_act_in(*counties: str | None) -> bool:
+    """The one county check for writes: may the acting official write records of every one
+    of `counties`? Callers pass the county of the record as stored and, for an update, the
+    county it would have afterwards, so a county-scoped official can neither touch another
+    county's record nor move one between counties. Region-wide officials act anywhere;
+    without a logged-in official (CLI, demo loading, jobs) the system acts."""
+    if not (has_request_context() and current_user and current_user.is_authenticated):
+        return True
+    return all(current_user.may_act_in(county) for county in counties)
+
+
+def require_county(*counties: str | None) -> None:
+    """403 unless the acting official may act in every one of `counties`."""
+    if not may_act_in(*counties):
         abort(403)

@@ -357,8 +357,11 @@ SCHEMAS: dict[str, Any] = {
             "sha256(secret + '|' + entropy); enterprise score = "
             "HMAC-SHA256(seed, 'entity|' + code); "
             "inspector score = HMAC-SHA256(seed, 'inspector|' + code + '|' + inspector). "
-            "Before the reveal secret, entropy, seed and selected are null. Verify with "
-            "`flask --app portal inspections verify URL`."
+            "Before the reveal secret, entropy, seed and selected are null. The commitment "
+            "names the entropy's source and the moment it is taken (entropy_source, after "
+            "committed_at); the entropy is the value that source published, in canonical "
+            "form. Verify with `flask --app portal inspections verify URL --entropy VALUE`, "
+            "VALUE read at the source."
         ),
         "required": list(draw_rules.DOCUMENT_FIELDS),
         "properties": {
@@ -380,6 +383,16 @@ SCHEMAS: dict[str, Any] = {
                 "type": ["array", "null"],
                 "items": {"type": "object", "properties": {"entity": _STR, "inspectors": _CODES}},
             },
+            "committed_at": {"type": ["string", "null"], "format": "date-time"},
+            "entropy_source": {
+                "type": ["object", "null"],
+                "properties": {
+                    "name": _STR,
+                    "at": {"type": "string", "format": "date-time"},
+                    "pattern": _NSTR,
+                },
+            },
+            "revealed_at": {"type": ["string", "null"], "format": "date-time"},
         },
     },
 }

@@ -12,7 +12,8 @@ import sqlalchemy as sa
 from flask import current_app
 
 from portal.config import ROOT
-from portal.enforcement import service
+from portal.core.models import utcnow
+from portal.enforcement import cards, cases, draws, registry
 from portal.enforcement.models import Card, Case, Draw, Enterprise, Inspection, Inspector
 from portal.extensions import db
 
@@ -38,144 +39,149 @@ def _load() -> int:
     added = 0
     before = db.session.scalar(sa.select(sa.func.count()).select_from(Enterprise)) or 0
     with (DEMO / "enterprises.csv").open("rb") as stream:
-        report = service.import_enterprises(stream, "enterprises.csv")
+        report = registry.import_enterprises(stream, "enterprises.csv")
     assert report.ok, report.errors
     added += (db.session.scalar(sa.select(sa.func.count()).select_from(Enterprise)) or 0) - before
     records: dict[str, Any] = json.loads((DEMO / "records.json").read_text(encoding="utf-8"))
 
     for code, name, county in records["inspectors"]:
         if db.session.scalar(sa.select(Inspector.id).where(Inspector.code == code)) is None:
-            service.save_inspector(code, name, county)
+            registry.save_inspector(registry.InspectorData(code, name, county))
             added += 1
 
     for item in records["cards"]:
         if db.session.scalar(sa.select(Card.id).where(Card.number == item["number"])):
             continue
-        card = service.decide_card(
-            _enterprise(item["enterprise"]),
-            color=item["color"],
-            number=item["number"],
-            decided_on=_date(item["decided_on"]),  # type: ignore[arg-type]
-            authority=item["authority"],
-            reasons=item["reasons"],
-            measures=item["measures"],
-            deadline=_date(item.get("deadline")),
-        )
+        card = cards.decide_card(_card(item["enterprise"], item))
         added += 1
         if "lift" in item:
             lift = item["lift"]
-            service.lift_card(
-                card,
-                lifted_on=_date(lift["on"]),
-                reason=lift["reason"],
-                evidence=lift["evidence"],  # type: ignore[arg-type]
+            cards.lift_card(
+                card, cards.Lifting(_day(lift["on"]), lift["reason"], lift["evidence"])
             )
         if "escalate" in item:
-            red = item["escalate"]
-            service.decide_card(
-                card.enterprise,
-                color="red",
-                number=red["number"],
-                decided_on=_date(red["decided_on"]),  # type: ignore[arg-type]
-                authority=red["authority"],
-                reasons=red["reasons"],
-                measures=red["measures"],
-                deadline=_date(red.get("deadline")),
-                escalate=card,
-            )
+            red = {**item["escalate"], "color": "red"}
+            cards.decide_card(_card(item["enterprise"], red, escalate_number=card.number))
             added += 1
 
     for item in records["cases"]:
         if db.session.scalar(sa.select(Case.id).where(Case.number == item["number"])):
             continue
         transfer = item.get("transfer") or {}
-        service.record_case(
-            _enterprise(item["enterprise"]),
-            number=item["number"],
-            filed_on=_date(item["filed_on"]),  # type: ignore[arg-type]
-            decided_on=_date(item.get("decided_on")),
-            violation_type=item["type"],
-            facts=item["facts"],
-            legal_basis=item["legal_basis"],
-            fine_yuan=Decimal(item["fine"]),
-            daily_penalty_yuan=Decimal(item["daily"]),
-            seizure=item["seizure"],
-            production_measure=item["measure"],
-            police_transferred_on=_date(transfer.get("on")),
-            police_outcome=transfer.get("outcome"),
-            status=item["status"],
-            typical=item["typical"],
-            serious=item["serious"],
+        cases.record_case(
+            cases.CaseData(
+                enterprise_code=item["enterprise"],
+                number=item["number"],
+                filed_on=_day(item["filed_on"]),
+                decided_on=_date(item.get("decided_on")),
+                violation_type=item["type"],
+                facts=item["facts"],
+                legal_basis=item["legal_basis"],
+                fine_yuan=Decimal(item["fine"]),
+                daily_penalty_yuan=Decimal(item["daily"]),
+                seizure=item["seizure"],
+                production_measure=item["measure"],
+                police_transferred_on=_date(transfer.get("on")),
+                police_outcome=transfer.get("outcome"),
+                status=item["status"],
+                typical=item["typical"],
+                serious=item["serious"],
+            )
         )
         added += 1
 
     for item in records["inspections"]:
         enterprise = _enterprise(item["enterprise"])
-        on = _date(item["on"])
+        on = _day(item["on"])
         if db.session.scalar(
             sa.select(Inspection.id).where(
                 Inspection.enterprise_id == enterprise.id, Inspection.inspected_on == on
             )
         ):
             continue
-        case = (
-            db.session.scalar(sa.select(Case).where(Case.number == item["case"]))
-            if item.get("case")
-            else None
-        )
-        service.record_inspection(
-            enterprise,
-            inspected_on=on,  # type: ignore[arg-type]
-            inspectors=item["inspectors"],
-            items_checked=item["items"],
-            findings=item["findings"],
-            outcome=item["outcome"],
-            follow_up=item.get("follow_up"),
-            case=case,
+        cases.record_inspection(
+            cases.InspectionData(
+                enterprise_code=enterprise.code,
+                inspected_on=on,
+                inspectors=item["inspectors"],
+                items_checked=item["items"],
+                findings=item["findings"],
+                outcome=item["outcome"],
+                follow_up=item.get("follow_up"),
+                case_number=item.get("case"),
+            )
         )
         added += 1
 
     for item in records["draws"]:
         if db.session.scalar(sa.select(Draw.id).where(Draw.title_zh == item["title"])):
             continue
-        draw = service.commit_draw(
-            title=item["title"],
-            title_en=item["title_en"],
-            county=item["county"],
-            planned_on=_date(item["planned_on"]),  # type: ignore[arg-type]
-            entropy_source=item["entropy_source"],
-            entity_codes=service.pool_by_filter(item["county"], None, item["key_only"]),
-            inspector_codes=db.session.scalars(
-                sa.select(Inspector.code).where(Inspector.active.is_(True))
-            ).all(),
-            conflicts=[tuple(pair) for pair in item["conflicts"]],
-            select_count=item["select_count"],
-            inspectors_per_entity=item["per_entity"],
+        planned = _day(item["planned_on"])
+        # Sample data only: dated as if committed a week before the draw date, with the
+        # entropy published on that date and the draw revealed an hour and a half later.
+        committed_at = dt.datetime.combine(planned - dt.timedelta(days=7), dt.time(1), dt.UTC)
+        entropy_at = dt.datetime.combine(planned, dt.time(1), dt.UTC)
+        if item["entropy"] is None:
+            committed_at = utcnow()
+            entropy_at = committed_at + dt.timedelta(days=7)
+        draw = draws.commit_draw(
+            draws.DrawPlan(
+                title=item["title"],
+                title_en=item["title_en"],
+                county=item["county"],
+                planned_on=_day(item["planned_on"]),
+                entropy_source=item["entropy_source"],
+                entity_codes=draws.pool_by_filter(item["county"], None, item["key_only"]),
+                inspector_codes=list(
+                    db.session.scalars(sa.select(Inspector.code).where(Inspector.active.is_(True)))
+                ),
+                conflicts=[(a, b) for a, b in item["conflicts"]],
+                select_count=item["select_count"],
+                inspectors_per_entity=item["per_entity"],
+                entropy_at=entropy_at,
+            ),
+            now=committed_at,
         )
         added += 1
-        planned = _date(item["planned_on"]) or service.today()
         if item["entropy"] is None:
             continue
-        service.reveal_draw(draw, item["entropy"])
-        # Sample data only: date the demo draw as if it had been committed a week before
-        # its draw date and revealed on it, to match its inspection dates.
-        draw.committed_at = dt.datetime.combine(planned - dt.timedelta(days=7), dt.time(1), dt.UTC)
-        draw.revealed_at = dt.datetime.combine(planned, dt.time(2, 30), dt.UTC)
-        db.session.commit()
+        draws.reveal_draw(
+            draw, item["entropy"], now=dt.datetime.combine(planned, dt.time(2, 30), dt.UTC)
+        )
         names = dict(db.session.execute(sa.select(Inspector.code, Inspector.name)).all())
         day = planned
         for offset, selected in enumerate(draw.revealed_document["selected"]):  # type: ignore[index]
             findings = item["findings"][offset % len(item["findings"])]
             problem = findings != "未发现问题"
-            service.record_inspection(
-                _enterprise(selected["entity"]),
-                inspected_on=day + dt.timedelta(days=7 + 3 * offset),
-                inspectors="、".join(names.get(i, i) for i in selected["inspectors"]),
-                items_checked="废水处理设施运行、在线监测、排污许可执行、危险废物管理",
-                findings=findings,
-                outcome="rectify" if problem else "no_problem",
-                follow_up="已责令限期整改，将于30日内复查" if problem else None,
-                draw=draw,
+            cases.record_inspection(
+                cases.InspectionData(
+                    enterprise_code=selected["entity"],
+                    inspected_on=day + dt.timedelta(days=7 + 3 * offset),
+                    inspectors="、".join(names.get(i, i) for i in selected["inspectors"]),
+                    items_checked="废水处理设施运行、在线监测、排污许可执行、危险废物管理",
+                    findings=findings,
+                    outcome="rectify" if problem else "no_problem",
+                    follow_up="已责令限期整改，将于30日内复查" if problem else None,
+                    draw_number=draw.number,
+                )
             )
             added += 1
     return added
+
+
+def _day(value: str) -> dt.date:
+    return dt.date.fromisoformat(value)
+
+
+def _card(code: str, item: dict[str, Any], escalate_number: str | None = None) -> Any:
+    return cards.CardDecision(
+        enterprise_code=code,
+        color=item["color"],
+        number=item["number"],
+        decided_on=_day(item["decided_on"]),
+        authority=item["authority"],
+        reasons=item["reasons"],
+        measures=item["measures"],
+        deadline=_date(item.get("deadline")),
+        escalate_number=escalate_number,
+    )

@@ -28,16 +28,33 @@ covers only the secret, so the pools must also be checked against the document p
 at commit time (``verify(document, published=...)``); otherwise a pool could be edited
 before the reveal.
 
+**Binding the entropy.**  The commitment alone does not stop an agency from revealing with
+a different ``E`` than the public one (and recomputing the selection to match), so the
+document published at commit time also names the entropy's *source* and the *moment* it is
+taken (``entropy_source``: the source and event, e.g. "Welfare Lottery 3D, draw 2026235",
+an ISO 8601 UTC time ``at`` after ``committed_at``, and optionally a ``pattern`` the value
+must fully match, which removes any choice of how to write it).  ``E`` is the value that
+source published, in canonical form (:func:`canonical_entropy`: NFKC, runs of whitespace
+made one space, trimmed).  The portal cannot know it at commit time, and verification
+takes it from the source, not from the document: ``verify(..., published=snapshot,
+observed_entropy=value read at the source)`` fails unless the snapshot names a source
+and moment after the commitment, the later document keeps them unchanged, and the
+document's ``E`` is the canonical form of the observed value.  Without an observed value
+the ``entropy`` check fails as "not confirmed": a document is never called verified on the
+agency's word for ``E``.
+
 All errors carry machine codes; translating them is the caller's job.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import hmac
 import itertools
 import re
 import secrets
+import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any, Final, NamedTuple
@@ -47,6 +64,8 @@ __all__ = [
     "CHECK_COMMITMENT",
     "CHECK_CONFLICTS",
     "CHECK_DOCUMENT",
+    "CHECK_ENTROPY",
+    "CHECK_ENTROPY_SOURCE",
     "CHECK_PARAMETERS",
     "CHECK_POOLS",
     "CHECK_PUBLISHED",
@@ -60,12 +79,16 @@ __all__ = [
     "DrawError",
     "DrawResult",
     "DrawSetup",
+    "EntropySource",
     "SelectedEntity",
     "VerifyReport",
+    "canonical_entropy",
     "commitment",
     "derive_seed",
     "draw",
     "entity_score",
+    "entropy_problem",
+    "entropy_source_of",
     "freeze_pool",
     "inspector_score",
     "new_secret",
@@ -87,6 +110,10 @@ CHECK_SELECTION: Final = "selection"  # selected enterprises reproduce, in order
 CHECK_ASSIGNMENTS: Final = "assignments"  # inspector lists reproduce, in order
 CHECK_CONFLICTS: Final = "conflicts"  # no assignment is a declared conflict
 CHECK_PUBLISHED: Final = "published"  # frozen fields equal the commit-time document
+# With the commit-time document: it names the entropy's source and a moment after the commit.
+CHECK_ENTROPY_SOURCE: Final = "entropy_source"
+# The entropy is the canonical form of the value observed at the named source.
+CHECK_ENTROPY: Final = "entropy"
 
 _HEX64: Final = re.compile(r"[0-9a-f]{64}")
 # Codes are opaque strings (credit codes, enforcement certificate numbers...), but "|" is
@@ -110,6 +137,9 @@ DOCUMENT_FIELDS: Final = (
     "inspectors_per_entity",
     "selected",
 )
+# Emitted by to_document() when given; required by the entropy checks (older documents,
+# from before the entropy was bound, lack them and fail those checks).
+BINDING_FIELDS: Final = ("committed_at", "entropy_source", "revealed_at")
 
 
 class DrawError(ValueError):
@@ -177,6 +207,71 @@ class DrawSetup:
         )
         if problem is not None:
             raise problem
+
+
+@dataclass(frozen=True, slots=True)
+class EntropySource:
+    """Where the public entropy will come from, fixed at commit time: ``name`` (the public
+    source and event), ``at`` (aware datetime; when the source publishes the value, after
+    the commitment) and an optional ``pattern`` (regular expression the canonical value must
+    fully match)."""
+
+    name: str
+    at: dt.datetime
+    pattern: str | None = None
+
+    def as_json(self) -> dict[str, Any]:
+        return {"name": self.name, "at": _iso(self.at), "pattern": self.pattern}
+
+
+def _iso(moment: dt.datetime) -> str:
+    return moment.astimezone(dt.UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+
+
+def _moment(value: object) -> dt.datetime | None:
+    if not isinstance(value, str):
+        return None
+    try:
+        moment = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return moment if moment.tzinfo is not None else None
+
+
+def _source(value: object) -> EntropySource | None:
+    if not isinstance(value, Mapping):
+        return None
+    name, at, pattern = value.get("name"), _moment(value.get("at")), value.get("pattern")
+    if not isinstance(name, str) or not name.strip() or at is None:
+        return None
+    if pattern is not None:
+        if not isinstance(pattern, str):
+            return None
+        try:
+            re.compile(pattern)
+        except re.error:
+            return None
+    return EntropySource(name, at, pattern)
+
+
+def entropy_source_of(document: Mapping[str, Any]) -> EntropySource | None:
+    """The entropy source a draw document names (None if it names none or is malformed)."""
+    return _source(document.get("entropy_source"))
+
+
+def canonical_entropy(text: str) -> str:
+    """The one way to write an entropy value: NFKC-normalised (full-width digits become
+    ASCII), each run of whitespace one space, no leading or trailing space."""
+    return " ".join(unicodedata.normalize("NFKC", text).split())
+
+
+def entropy_problem(source: EntropySource, value: str) -> str | None:
+    """Why ``value`` cannot be the entropy from ``source`` (English), or None."""
+    if value != canonical_entropy(value):
+        return "entropy is not in canonical form"
+    if source.pattern is not None and re.fullmatch(source.pattern, value) is None:
+        return f"entropy does not have the announced form {source.pattern}"
+    return None
 
 
 class Check(NamedTuple):
@@ -413,8 +508,15 @@ def to_document(
     secret: str | None = None,
     entropy: str | None = None,
     result: DrawResult | None = None,
+    committed_at: dt.datetime | None = None,
+    entropy_source: EntropySource | None = None,
+    revealed_at: dt.datetime | None = None,
 ) -> dict[str, Any]:
     """Build the public JSON document of a draw.
+
+    ``committed_at`` and ``entropy_source`` bind the entropy (see the module notes); given,
+    they are emitted (with ``revealed_at`` once revealed) after the fields of
+    :data:`DOCUMENT_FIELDS`.
 
     Without ``secret``/``entropy``/``result`` the document has status ``committed`` and
     those fields (and ``seed``) are ``null``.  With all three it is ``revealed``; they are
@@ -437,6 +539,10 @@ def to_document(
     }
     if not isinstance(commitment_hex, str) or not _HEX64.fullmatch(commitment_hex):
         raise ValueError("commitment must be 64 lowercase hex characters")
+    if committed_at is not None or entropy_source is not None:
+        base["committed_at"] = _iso(committed_at) if committed_at else None
+        base["entropy_source"] = entropy_source.as_json() if entropy_source else None
+        base["revealed_at"] = None
     given = (secret is not None, entropy is not None, result is not None)
     if not any(given):
         return base
@@ -454,6 +560,8 @@ def to_document(
         seed=result.seed,
         selected=[{"entity": s.entity, "inspectors": list(s.inspectors)} for s in result.selected],
     )
+    if "revealed_at" in base and revealed_at is not None:
+        base["revealed_at"] = _iso(revealed_at)
     return base
 
 
@@ -693,8 +801,94 @@ def _check_published(doc: _Parsed, published: object) -> Check:
     return Check(CHECK_PUBLISHED, True, "commitment, pools and parameters match publication")
 
 
+def _check_binding(
+    doc: _Parsed,
+    document: Mapping[str, Any],
+    published: Mapping[str, Any] | None,
+    observed: str | None,
+) -> list[Check]:
+    """The entropy's source and moment fixed at commit time, and its value as observed."""
+    checks: list[Check] = []
+    frozen = published if isinstance(published, Mapping) else document
+    source = _source(frozen.get("entropy_source"))
+    if published is not None:
+        committed_at = _moment(frozen.get("committed_at"))
+        revealed_at = _moment(document.get("revealed_at"))
+        if committed_at is None or source is None:
+            checks.append(
+                Check(
+                    CHECK_ENTROPY_SOURCE,
+                    False,
+                    "the commit-time document does not name the entropy's source and moment",
+                )
+            )
+        elif source.at <= committed_at:
+            checks.append(
+                Check(
+                    CHECK_ENTROPY_SOURCE,
+                    False,
+                    f"entropy taken at {_iso(source.at)}, not after the commitment "
+                    f"({_iso(committed_at)})",
+                )
+            )
+        elif any(document.get(k) != frozen.get(k) for k in ("entropy_source", "committed_at")):
+            checks.append(
+                Check(CHECK_ENTROPY_SOURCE, False, "entropy source changed since publication")
+            )
+        elif doc.status == STATUS_REVEALED and (revealed_at is None or revealed_at < source.at):
+            checks.append(
+                Check(
+                    CHECK_ENTROPY_SOURCE,
+                    False,
+                    f"revealed before the entropy was public ({_iso(source.at)})",
+                )
+            )
+        else:
+            checks.append(
+                Check(
+                    CHECK_ENTROPY_SOURCE,
+                    True,
+                    f"{source.name}, taken at {_iso(source.at)}, after the commitment "
+                    f"({_iso(committed_at)})",
+                )
+            )
+    if doc.status != STATUS_REVEALED or (published is None and observed is None):
+        return checks
+    assert doc.entropy is not None
+    if source is None:
+        checks.append(Check(CHECK_ENTROPY, False, "no entropy source to check the entropy by"))
+        return checks
+    problem = entropy_problem(source, doc.entropy)
+    if problem is not None:
+        checks.append(Check(CHECK_ENTROPY, False, problem))
+    elif observed is None:
+        checks.append(
+            Check(
+                CHECK_ENTROPY,
+                False,
+                f"not confirmed: give the value {source.name} published at {_iso(source.at)} "
+                "(--entropy)",
+            )
+        )
+    elif canonical_entropy(observed) != doc.entropy:
+        checks.append(
+            Check(
+                CHECK_ENTROPY,
+                False,
+                f"the source published {canonical_entropy(observed)!r}, "
+                f"the document uses {doc.entropy!r}",
+            )
+        )
+    else:
+        checks.append(Check(CHECK_ENTROPY, True, "the entropy is the value the source published"))
+    return checks
+
+
 def verify(
-    document: Mapping[str, Any], *, published: Mapping[str, Any] | None = None
+    document: Mapping[str, Any],
+    *,
+    published: Mapping[str, Any] | None = None,
+    observed_entropy: str | None = None,
 ) -> VerifyReport:
     """Recompute a draw from its public document and report each check.
 
@@ -702,7 +896,11 @@ def verify(
     keys are ignored.  For ``revealed`` documents every check is run; for ``committed``
     ones only ``document``, ``pools`` and ``parameters``.  If ``published`` (the document
     as published at commit time) is given, a ``published`` check compares the frozen
-    fields.  Never raises on malformed input: that is a failed ``document`` check.
+    fields, and the entropy is bound: the ``entropy_source`` check (source and moment named
+    at commit time, after the commitment, unchanged) and, for a revealed document, the
+    ``entropy`` check against ``observed_entropy``, the value read at the named source
+    (failing as "not confirmed" without it).  Never raises on malformed input: that is a
+    failed ``document`` check.
     """
     raw_id = document.get("id") if isinstance(document, Mapping) else None
     raw_status = document.get("status") if isinstance(document, Mapping) else None
@@ -722,4 +920,5 @@ def verify(
         checks.extend(_check_revealed(doc))
     if published is not None:
         checks.append(_check_published(doc, published))
+    checks.extend(_check_binding(doc, document, published, observed_entropy))
     return VerifyReport(draw_id=doc.draw_id, status=doc.status, checks=tuple(checks))

@@ -24,6 +24,7 @@ from portal.enforcement.models import (
     PRODUCTION_MEASURES,
     VIOLATION_TYPES,
 )
+from portal.notices.forms import ChinaDateTimeField
 
 
 def _county_choices(blank: object) -> list[tuple[str, str]]:
@@ -111,6 +112,13 @@ class DrawForm(FlaskForm):
     planned_on = DateField(_l("Date of the draw"), validators=[DataRequired()])
     entropy_source = StringField(
         _l("Source of the public entropy"), validators=[DataRequired(), Length(max=500)]
+    )
+    entropy_at = ChinaDateTimeField(
+        _l("The source publishes the entropy at (China time)"), validators=[DataRequired()]
+    )
+    entropy_pattern = StringField(
+        _l("Form of the value (regular expression, optional)"),
+        validators=[Optional(), Length(max=200)],
     )
     pool_county = SelectField(_l("Enterprise pool: county"), validators=[Optional()])
     pool_industry = StringField(

@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from flask import url_for
 from flask_babel import gettext as _
 
-from portal.enforcement import history, service
+from portal.enforcement import history, publication
 from portal.enforcement.models import (
     ACTIVE,
     CASE_OPENED,
@@ -75,7 +75,7 @@ def cards_query(
             Card.decided_on.desc(),
         )
     if not officials:
-        query = query.where(service.card_public_clause())
+        query = query.where(publication.card_public_clause())
     if _clean(args, "county"):
         query = query.where(Enterprise.county == _clean(args, "county"))
     if _clean(args, "industry"):
@@ -123,7 +123,7 @@ def inspections_query(args: Mapping[str, str]) -> sa.Select[Any]:
 def cases_query(args: Mapping[str, str], *, officials: bool = False) -> sa.Select[Any]:
     query = sa.select(Case).join(Case.enterprise).order_by(Case.filed_on.desc(), Case.id.desc())
     if not officials:
-        query = query.where(service.case_public_clause())
+        query = query.where(publication.case_public_clause())
     if _clean(args, "county"):
         query = query.where(Enterprise.county == _clean(args, "county"))
     if _clean(args, "industry"):
@@ -227,7 +227,7 @@ class Event:
 def enterprise_history(enterprise: Enterprise, *, officials: bool) -> dict[str, Any]:
     """Everything the enterprise page shows. Officials also see items whose publication
     period has ended (marked as such)."""
-    on = service.today()
+    on = publication.today()
     cards = list(
         db.session.scalars(
             sa.select(Card).where(Card.enterprise_id == enterprise.id).order_by(Card.decided_on)
@@ -245,8 +245,8 @@ def enterprise_history(enterprise: Enterprise, *, officials: bool) -> dict[str, 
             .order_by(Inspection.inspected_on)
         )
     )
-    public_cards = {c.id: service.is_public(c, on) for c in cards}
-    public_cases = {c.id: service.is_public(c, on) for c in cases}
+    public_cards = {c.id: publication.is_public(c, on) for c in cards}
+    public_cases = {c.id: publication.is_public(c, on) for c in cases}
     if not officials:
         cards = [c for c in cards if public_cards[c.id]]
         cases = [c for c in cases if public_cases[c.id]]
@@ -307,9 +307,9 @@ def enterprise_history(enterprise: Enterprise, *, officials: bool) -> dict[str, 
     )
     current = next((c for c in cards if c.state == ACTIVE), None)
     corrections = {
-        "card": service.corrections_for("card", [c.id for c in cards]),
-        "case": service.corrections_for("case", [c.id for c in cases]),
-        "inspection": service.corrections_for("inspection", [i.id for i in inspections]),
+        "card": publication.corrections_for("card", [c.id for c in cards]),
+        "case": publication.corrections_for("case", [c.id for c in cases]),
+        "inspection": publication.corrections_for("inspection", [i.id for i in inspections]),
     }
     return {
         "events": events,
@@ -328,7 +328,9 @@ def public_case_ids(ids: list[int]) -> set[int]:
     if not ids:
         return set()
     return set(
-        db.session.scalars(sa.select(Case.id).where(Case.id.in_(ids), service.case_public_clause()))
+        db.session.scalars(
+            sa.select(Case.id).where(Case.id.in_(ids), publication.case_public_clause())
+        )
     )
 
 
@@ -451,4 +453,4 @@ def revealed(draw: Draw) -> bool:
 
 
 def correction_list(kind: str, item_id: int) -> list[Correction]:
-    return service.corrections_for(kind, [item_id]).get(item_id, [])
+    return publication.corrections_for(kind, [item_id]).get(item_id, [])

@@ -15,7 +15,7 @@ import urllib.request
 from pathlib import Path
 from typing import Any, Final
 
-from portal.enforcement.draw import STATUS_COMMITTED, VerifyReport, verify
+from portal.enforcement.draw import CHECK_ENTROPY, STATUS_COMMITTED, VerifyReport, verify
 
 __all__ = [
     "MAX_BYTES",
@@ -114,17 +114,21 @@ def committed_url(url: str) -> str | None:
     return urls[1] if urls else None
 
 
-def verify_source(file_or_url: str, *, committed: str | None = None) -> VerifyReport:
+def verify_source(
+    file_or_url: str, *, committed: str | None = None, entropy: str | None = None
+) -> VerifyReport:
     """Read a draw document from a local path or an ``http(s)://`` URL and verify it.
 
     With ``committed`` (a path or URL of the document as published at commit time), the
-    frozen fields are also compared with it. Raises :class:`SourceError` if a document
+    frozen fields are also compared with it, and the entropy's source and moment must be
+    named there. ``entropy`` is the value the verifier read at that source themselves; the
+    document's entropy must be it. Raises :class:`SourceError` if a document
     cannot be read or parsed; a document that parses but fails a check is a normal (not
     ok) :class:`VerifyReport`.
     """
     document = load_source(file_or_url)
     published = load_source(committed) if committed else None
-    return verify(document, published=published)
+    return verify(document, published=published, observed_entropy=entropy)
 
 
 def format_report(report: VerifyReport) -> str:
@@ -143,6 +147,15 @@ def format_report(report: VerifyReport) -> str:
             "OK so far: the draw is committed but not yet revealed; "
             "only the pools and parameters can be checked."
         )
+    elif not any(check.code == CHECK_ENTROPY for check in report.checks):
+        lines.append(
+            "CONSISTENT ONLY: the document reproduces itself; it is not verified until it is "
+            "compared with the commit-time document and the value the entropy source "
+            "published (--committed, --entropy)."
+        )
     else:
-        lines.append("VERIFIED: the published selection reproduces from the document.")
+        lines.append(
+            "VERIFIED: the selection reproduces from the commitment and the entropy published "
+            "by the source named at commit time."
+        )
     return "\n".join(lines)

@@ -15,7 +15,8 @@ from portal.core.downloads import download
 from portal.core.http import conditional
 from portal.core.pagination import paginate
 from portal.data.registry import csvw_link_header
-from portal.enforcement import credit_code, datasets, queries, service
+from portal.enforcement import credit_code, datasets, publication, queries
+from portal.enforcement import draw as draw_rules
 from portal.enforcement.models import (
     CARD_COLORS,
     CARD_MEANING,
@@ -128,7 +129,7 @@ def enterprise(code: str) -> ResponseReturnValue:
             visible_cases=queries.public_case_ids(
                 [i.case_id for i in data["inspections"] if i.case_id]
             ),
-            public_until=service.public_until,
+            public_until=publication.public_until,
             officials=officials(),
             **data,
         )
@@ -148,7 +149,7 @@ def cards() -> ResponseReturnValue:
             lifted=lifted,
             CARD_COLORS=CARD_COLORS,
             CARD_MEANING=CARD_MEANING,
-            is_public=service.is_public,
+            is_public=publication.is_public,
             **_common(),
         )
     )
@@ -185,6 +186,7 @@ def draw(number: str) -> ResponseReturnValue:
             draw=found,
             doc=found.public_document,
             committed=found.committed_document,
+            entropy=draw_rules.entropy_source_of(found.committed_document),
             revealed=found.status == REVEALED,
             enterprises_by_code=enterprises_by_code,
             inspector_names=inspector_names,
@@ -230,7 +232,7 @@ def cases() -> ResponseReturnValue:
             quarters=quarters[-12:],
             chart=_chart(quarters[-12:]),
             VIOLATION_TYPES=VIOLATION_TYPES,
-            is_public=service.is_public,
+            is_public=publication.is_public,
             **_common(),
         )
     )
@@ -289,14 +291,14 @@ def cases_summary_download(fmt: str) -> ResponseReturnValue:
 @bp.get("/cases/<slug>")
 def case(slug: str) -> ResponseReturnValue:
     found = db.session.scalar(sa.select(Case).where(Case.slug == slug))
-    if found is None or (not service.is_public(found) and not officials()):
+    if found is None or (not publication.is_public(found) and not officials()):
         abort(404)
     return _cached(
         render_template(
             "enforcement/case.html",
             case=found,
-            public=service.is_public(found),
-            public_until=service.public_until(found),
+            public=publication.is_public(found),
+            public_until=publication.public_until(found),
             corrections=queries.correction_list("case", found.id),
             inspections=db.session.scalars(
                 sa.select(Inspection).where(Inspection.case_id == found.id)

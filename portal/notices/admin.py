@@ -10,7 +10,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
-from portal.accounts.auth import require_role
+from portal.accounts.auth import require_county, require_role
 from portal.accounts.models import Role
 from portal.core.models import utcnow
 from portal.core.pagination import paginate
@@ -56,6 +56,14 @@ def _notice_or_404(notice_id: int) -> Notice:
     notice = db.session.get(Notice, notice_id, options=list(service.with_details()))
     if notice is None:
         abort(404)
+    return notice
+
+
+def _writable(notice_id: int) -> Notice:
+    """A notice the official may change or whose commenters they may see: county-scoped
+    publishers only their own county's (the service checks again on every write)."""
+    notice = _notice_or_404(notice_id)
+    require_county(notice.county)
     return notice
 
 
@@ -133,7 +141,7 @@ def preview(notice_id: int) -> ResponseReturnValue:
 @bp.route("/<int:notice_id>/edit", methods=["GET", "POST"])
 @writers
 def edit(notice_id: int) -> ResponseReturnValue:
-    notice = _notice_or_404(notice_id)
+    notice = _writable(notice_id)
     if notice.status == WITHDRAWN:
         return _refuse(notice, _("A withdrawn notice cannot be changed."))
     live = service.is_live(notice)
@@ -153,7 +161,7 @@ def edit(notice_id: int) -> ResponseReturnValue:
 @bp.post("/<int:notice_id>/publish")
 @writers
 def publish(notice_id: int) -> ResponseReturnValue:
-    notice = _notice_or_404(notice_id)
+    notice = _writable(notice_id)
     if notice.status != DRAFT:
         return _refuse(notice, _("Only a draft can be published."))
     form = PublishForm()
@@ -173,7 +181,7 @@ def publish(notice_id: int) -> ResponseReturnValue:
 @bp.post("/<int:notice_id>/unschedule")
 @writers
 def unschedule(notice_id: int) -> ResponseReturnValue:
-    notice = _notice_or_404(notice_id)
+    notice = _writable(notice_id)
     if not ActionForm().validate_on_submit():
         abort(400)
     if not notice.is_scheduled:
@@ -186,7 +194,7 @@ def unschedule(notice_id: int) -> ResponseReturnValue:
 @bp.post("/<int:notice_id>/withdraw")
 @writers
 def withdraw(notice_id: int) -> ResponseReturnValue:
-    notice = _notice_or_404(notice_id)
+    notice = _writable(notice_id)
     if notice.status != PUBLISHED or not notice.is_public():
         return _refuse(notice, _("Only a published notice can be withdrawn."))
     form = WithdrawForm()
@@ -200,7 +208,7 @@ def withdraw(notice_id: int) -> ResponseReturnValue:
 @bp.post("/<int:notice_id>/attachments")
 @writers
 def attach(notice_id: int) -> ResponseReturnValue:
-    notice = _notice_or_404(notice_id)
+    notice = _writable(notice_id)
     if notice.status == WITHDRAWN:
         return _refuse(notice, _("A withdrawn notice cannot be changed."))
     form = AttachmentForm()
@@ -228,6 +236,7 @@ def delete_attachment(notice_id: int, attachment_id: int) -> ResponseReturnValue
     item = db.session.get(NoticeAttachment, attachment_id)
     if item is None or item.notice_id != notice_id:
         abort(404)
+    require_county(item.notice.county)
     if not ActionForm().validate_on_submit():
         abort(400)
     service.remove_attachment(item)
@@ -238,7 +247,7 @@ def delete_attachment(notice_id: int, attachment_id: int) -> ResponseReturnValue
 @bp.get("/<int:notice_id>/comments")
 @writers
 def comments(notice_id: int) -> ResponseReturnValue:
-    notice = _notice_or_404(notice_id)
+    notice = _writable(notice_id)
     if not notice.has_comment_period:
         abort(404)
     page = paginate(
@@ -264,6 +273,7 @@ def moderate(comment_id: int) -> ResponseReturnValue:
     comment = db.session.get(NoticeComment, comment_id)
     if comment is None:
         abort(404)
+    _writable(comment.notice_id)
     decision = request.form.get("decision")
     if not ActionForm().validate_on_submit() or decision not in ("accept", "reject"):
         abort(400)
@@ -275,7 +285,7 @@ def moderate(comment_id: int) -> ResponseReturnValue:
 @bp.post("/<int:notice_id>/response")
 @writers
 def response(notice_id: int) -> ResponseReturnValue:
-    notice = _notice_or_404(notice_id)
+    notice = _writable(notice_id)
     if not notice.has_comment_period:
         abort(404)
     form = ResponseForm()

@@ -33,12 +33,15 @@ def announce(
     summary_en: str | None = None,
     published_at: dt.datetime | None = None,
     reason: str | None = None,
+    public_until: dt.datetime | None = None,
 ) -> Notice:
     """Publish (or, for a `source` announced before, correct) a notice linking to `link`.
 
     `title`/`summary` are the Chinese (official) text. A second call with the same `source`
     is a correction: the notice keeps its address, the old text is kept as a version and
     the public sees "updated on …: reason" (`reason`, else a generic note).
+    `public_until` is the end of the record's publication period, if it has one: the notice
+    leaves every public list, page, feed, search and API answer at that moment.
     """
     if category not in CATEGORIES:
         raise ValueError(f"unknown notice category {category!r}")
@@ -64,6 +67,7 @@ def announce(
             language="zh_Hans",
             body_zh="",
             published_at=published_at or utcnow(),
+            public_until=public_until,
             **fields,
         )
         notice.refresh_search_text()
@@ -75,6 +79,8 @@ def announce(
     notice = existing
     before = {"status": notice.status, "version": notice.version, "title_zh": notice.title_zh}
     service.revise(notice, fields, reason or "")
+    if public_until is not None:
+        notice.public_until = public_until
     if notice.status == WITHDRAWN:
         # Announcing a withdrawn record again publishes it again, as a new version.
         notice.status = PUBLISHED
@@ -101,4 +107,31 @@ def withdraw_announcement(source: str, reason: str) -> Notice | None:
     service._withdraw(notice, reason)
     db.session.flush()
     audit.record("withdraw", "notice", notice.id, after={"source": source}, reason=reason)
+    return notice
+
+
+
+def set_public_until(notice_id: int | None, until: dt.datetime | None) -> Notice | None:
+    """The announced record's publication period now ends at `until` (None: open-ended);
+    flush only. Audited when it changes."""
+    notice = db.session.get(Notice, notice_id) if notice_id is not None else None
+    if notice is None or notice.public_until == until:
+        return notice
+    before = {"public_until": notice.public_until}
+    notice.public_until = until
+    db.session.flush()
+    audit.record(
+        "public_until", "notice", notice.id, before=before, after={"public_until": until}
+    )
+    return notice
+
+
+def withdraw_notice(notice_id: int | None, reason: str) -> Notice | None:
+    """Withdraw an announcement by its id (its record left public view early); flush only."""
+    notice = db.session.get(Notice, notice_id) if notice_id is not None else None
+    if notice is None or notice.status == WITHDRAWN:
+        return notice
+    service._withdraw(notice, reason)
+    db.session.flush()
+    audit.record("withdraw", "notice", notice.id, after={"source": notice.source}, reason=reason)
     return notice

@@ -64,6 +64,9 @@ class Notice(db.Model, TimestampMixin):
     version: Mapped[int] = mapped_column(default=1)
     withdrawn_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
     withdrawn_reason: Mapped[str | None] = mapped_column(sa.Text)
+    # End of the announced record's legal publication period (set by the announcing
+    # feature): from then on every public query leaves the notice out, without a worker.
+    public_until: Mapped[dt.datetime | None] = mapped_column(UTCDateTime(), index=True)
     # EIA public comment period: open from publication until comments_close_at.
     comments_close_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
     response_zh: Mapped[str | None] = mapped_column(sa.Text)
@@ -101,12 +104,14 @@ class Notice(db.Model, TimestampMixin):
         return str(CATEGORIES.get(self.category, self.category))
 
     def is_public(self, now: dt.datetime | None = None) -> bool:
-        """Published (or withdrawn after publication) and not scheduled for later."""
+        """Published (or withdrawn after publication), not scheduled for later and not past
+        the publication period of the record it announces."""
         now = now or utcnow()
         return (
             self.status in (PUBLISHED, WITHDRAWN)
             and self.published_at is not None
             and self.published_at <= now
+            and (self.public_until is None or self.public_until > now)
         )
 
     @property

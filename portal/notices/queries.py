@@ -19,10 +19,24 @@ from portal.search.registry import SITEMAP_MAX_URLS, SearchHit, like_pattern
 
 
 def public_filter(now: dt.datetime | None = None) -> sa.ColumnElement[bool]:
-    """Published or withdrawn (a withdrawn notice keeps its address) and not scheduled."""
+    """Published or withdrawn (a withdrawn notice keeps its address), not scheduled, and not
+    past the publication period of the record it announces (`public_until`)."""
+    now = now or utcnow()
     return sa.and_(
         Notice.status.in_((PUBLISHED, WITHDRAWN)),
-        Notice.published_at <= (now or utcnow()),
+        Notice.published_at <= now,
+        sa.or_(Notice.public_until.is_(None), Notice.public_until > now),
+    )
+
+
+def next_expiry(now: dt.datetime | None = None) -> dt.datetime | None:
+    """The next moment a public notice leaves public view by itself (its record's
+    publication period ends), for caches that must not outlive it."""
+    return db.session.scalar(
+        sa.select(sa.func.min(Notice.public_until)).where(
+            Notice.public_until > (now or utcnow()),
+            Notice.status.in_((PUBLISHED, WITHDRAWN)),
+        )
     )
 
 

@@ -12,6 +12,7 @@ from flask import current_app, has_request_context
 from flask_login import current_user
 from sqlalchemy.orm import selectinload
 
+from portal.accounts.auth import require_county
 from portal.core import audit
 from portal.core.models import utcnow
 from portal.extensions import db
@@ -108,6 +109,7 @@ class NoticeData:
 
 def create_draft(data: NoticeData, *, source: str | None = None) -> Notice:
     """A draft for a publisher; ``source`` (unique) marks one made by a job, e.g. a bulletin."""
+    require_county(data.county)
     author_id, author_name = current_author()
     notice = Notice(
         status=DRAFT, author_id=author_id, author_name=author_name, source=source, **data.as_dict()
@@ -121,6 +123,8 @@ def create_draft(data: NoticeData, *, source: str | None = None) -> Notice:
 
 
 def update(notice: Notice, data: NoticeData, reason: str | None) -> bool:
+    # The county as stored and the county asked for: no moving a notice between counties.
+    require_county(notice.county, data.county)
     before = _audit_view(notice)
     if not revise(notice, data.as_dict(), reason):
         return False
@@ -133,6 +137,7 @@ def update(notice: Notice, data: NoticeData, reason: str | None) -> bool:
 
 def publish(notice: Notice, at: dt.datetime | None = None) -> None:
     """Publish now, or schedule for `at` (public queries hide it until then)."""
+    require_county(notice.county)
     before = _audit_view(notice)
     notice.status = PUBLISHED
     notice.published_at = at or utcnow()
@@ -144,6 +149,7 @@ def publish(notice: Notice, at: dt.datetime | None = None) -> None:
 
 def unschedule(notice: Notice) -> None:
     """Back to draft: only while the scheduled time has not come."""
+    require_county(notice.county)
     before = _audit_view(notice)
     notice.status = DRAFT
     notice.published_at = None
@@ -152,6 +158,7 @@ def unschedule(notice: Notice) -> None:
 
 
 def withdraw(notice: Notice, reason: str) -> None:
+    require_county(notice.county)
     before = _audit_view(notice)
     _withdraw(notice, reason)
     audit.record(
@@ -169,6 +176,7 @@ def _withdraw(notice: Notice, reason: str) -> None:
 
 
 def add_attachment(notice: Notice, upload: files.CheckedFile) -> NoticeAttachment:
+    require_county(notice.county)
     stored = files.store(upload)
     attachment = NoticeAttachment(
         notice=notice,
@@ -191,6 +199,7 @@ def add_attachment(notice: Notice, upload: files.CheckedFile) -> NoticeAttachmen
 
 
 def remove_attachment(attachment: NoticeAttachment) -> None:
+    require_county(attachment.notice.county)
     notice_id = attachment.notice_id
     info = {"attachment": attachment.id, "filename": attachment.filename}
     db.session.delete(attachment)
@@ -200,6 +209,7 @@ def remove_attachment(attachment: NoticeAttachment) -> None:
 
 
 def publish_response(notice: Notice, response_zh: str, response_en: str | None) -> None:
+    require_county(notice.county)
     before = {"response_zh": notice.response_zh, "response_en": notice.response_en}
     notice.response_zh = response_zh.strip()
     notice.response_en = (response_en or "").strip() or None
@@ -236,6 +246,8 @@ def submit_comment(
 
 
 def moderate(comment: NoticeComment, accept: bool) -> None:
+    notice = db.session.get(Notice, comment.notice_id)
+    require_county(notice.county if notice else None)
     before = {"status": comment.status}
     comment.status = COMMENT_ACCEPTED if accept else COMMENT_REJECTED
     comment.moderated_at = utcnow()
@@ -248,6 +260,7 @@ def moderate(comment: NoticeComment, accept: bool) -> None:
 
 def view_comment_contacts(notice: Notice) -> None:
     """Opening the moderation page shows commenters' contact details: that is audited."""
+    require_county(notice.county)
     audit.record("view_personal_data", "notice_comments", notice.id)
     db.session.commit()
 

@@ -258,9 +258,12 @@ def phone() -> ResponseReturnValue:
     if not form.validate():
         return render_template("reports/admin/phone.html", form=form), 400
     require_county(form.county.data)
-    report, _created = service.submit(
+    report, created = service.submit(
         views.submission_from(form), submission_id=token[0], channel="phone", staff=True
     )
+    if not created:
+        # A replayed form finds the report stored under its token: check that one's county.
+        require_county(report.county)
     # Shown on this answer, not flashed: a flash would keep the code in the session cookie.
     response = make_response(render_template("reports/admin/phone_recorded.html", report=report))
     response.headers["Cache-Control"] = "no-store"
