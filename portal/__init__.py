@@ -47,6 +47,9 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
         instance_relative_config=False,
     )
     app.config.update(config.load(overrides))
+    from portal.core.http import BoundedInt
+
+    app.url_map.converters["int"] = BoundedInt
     app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", "")
 
     from portal.core import admin, errors, http, i18n, security, views

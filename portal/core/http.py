@@ -5,9 +5,21 @@ from __future__ import annotations
 import hashlib
 import re
 from pathlib import Path
+from typing import Any
 
 from flask import Flask, Response, current_app, request, url_for
+from werkzeug.routing import IntegerConverter
 from whitenoise import WhiteNoise
+
+
+class BoundedInt(IntegerConverter):
+    """<int:…> in every route: a number no database id can reach (PostgreSQL INTEGER is 32
+    bits, SQLite's 64) does not match the route, so it is a 404, never a 500."""
+
+    def __init__(self, map: Any, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("max", 2**31 - 1)
+        super().__init__(map, *args, **kwargs)
+
 
 HASHED = re.compile(r"\.[0-9a-f]{12}\.[A-Za-z0-9]+$")
 
