@@ -28,6 +28,7 @@ from werkzeug.exceptions import HTTPException
 from portal.core import counties
 from portal.core.http import conditional
 from portal.core.models import utcnow
+from portal.core.text import clean
 from portal.extensions import db, limiter
 from portal.reports import codes, public, service
 from portal.reports.models import CATEGORIES, STATE_LABELS, Report, ReportSummary
@@ -76,7 +77,7 @@ def _element(tag: str, value: Any) -> ET.Element:
     elif isinstance(value, bool):
         el.text = "true" if value else "false"
     elif value is not None:
-        el.text = str(value)
+        el.text = clean(str(value))  # a control character stored before would break the XML
     return el
 
 
