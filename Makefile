@@ -38,7 +38,7 @@ run: install
 	@echo "  Officials' login: http://$(HOST):$(PORT)/admin/login"
 	@echo "    admin@demo.dxal.gov.cn / demo-portal-2026  (also publisher@, water@, enforcement@, handler@)"
 	@echo
-	PORTAL_DEMO=true $(BIN)/gunicorn --no-control-socket --workers $(WORKERS) --bind $(HOST):$(PORT) wsgi:app
+	PORTAL_DEMO=true PORTAL_BASE_URL=$${PORTAL_BASE_URL:-http://$(HOST):$(PORT)} $(BIN)/gunicorn --no-control-socket --workers $(WORKERS) --bind $(HOST):$(PORT) wsgi:app
 
 # Headless Chromium and CJK fonts for the browser tests, from Debian's packages.
 system-deps:

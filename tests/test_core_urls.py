@@ -51,3 +51,43 @@ def test_a_request_for_another_host_is_logged_once(app, caplog):
         client.get("/", headers={"Host": "127.0.0.1:5077"})
     warnings = [r for r in caplog.records if "PORTAL_BASE_URL" in r.getMessage()]
     assert len(warnings) == 1 and "127.0.0.1:5077" in warnings[0].getMessage()
+
+
+def test_make_run_on_another_port_links_to_that_port():
+    """`PORT=5077 make run` must give feeds, sitemap and API links on :5077."""
+    import os
+    import subprocess
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    env = {k: v for k, v in os.environ.items() if k != "PORTAL_BASE_URL"}
+    dry = subprocess.run(
+        ["make", "-n", "--no-print-directory", "run", "PORT=5077"],
+        cwd=root,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    [serve] = [line for line in dry.splitlines() if "gunicorn" in line]
+    assert "--bind 127.0.0.1:5077" in serve
+    # Evaluate the environment part of the command the way the shell will.
+    assignments = serve.split(" .venv/bin/gunicorn")[0].split(" $(BIN)")[0]
+    shown = subprocess.run(
+        ["bash", "-c", f"{assignments} env"], env=env, capture_output=True, text=True, check=True
+    ).stdout
+    assert "PORTAL_BASE_URL=http://127.0.0.1:5077" in shown.splitlines()
+
+
+def test_time_elements_carry_valid_html_datetimes(client, db):
+    import datetime as dt
+
+    from portal.core.i18n import html_datetime
+
+    moment = dt.datetime(2026, 11, 30, 8, 5, 9, 123456, tzinfo=dt.UTC)
+    assert html_datetime(moment) == "2026-11-30T08:05:09Z"
+    assert html_datetime(dt.date(2026, 11, 30)) == "2026-11-30"
+    notice = make_notice(published_at=moment)
+    page = client.get(f"/notices/{notice.id}").get_data(as_text=True)
+    values = re.findall(r'<time datetime="([^"]+)"', page)
+    assert values and all(re.fullmatch(r"\d{4}-\d\d-\d\d(T\d\d:\d\d:\d\dZ)?", v) for v in values)

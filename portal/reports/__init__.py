@@ -65,3 +65,7 @@ def init_app(app: Flask) -> None:
     add_admin_link(app, "reports_admin.api_keys", _l("Open311 API keys"), Role.ADMIN)
     add_home_section(app, "reports/_home.html", views.home_context)
     demo_registry.register(app, "reports", demo.load)
+    from portal.reports import public
+    from portal.search.registry import register_sitemap
+
+    register_sitemap(app, "reports", public.sitemap_entries)
