@@ -56,6 +56,8 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(admin.bp)
     app.register_blueprint(open311.bp)
     csrf.exempt(open311.create_request)
+    csrf.exempt(open311.lookup_request)
+    csrf.exempt(open311.unknown)
     exempt = app.config.setdefault("CSRF_EXEMPT_ENDPOINTS", set())
     exempt.update(open311.CSRF_EXEMPT)
     app.cli.add_command(cli.reports_cli)
