@@ -10,7 +10,7 @@ PORT ?= 5000
 WORKERS ?= 2
 PYTEST_ARGS ?=
 
-.PHONY: install translations messages run test lint test-sqlite test-postgres system-deps bench clean
+.PHONY: install translations messages run test lint test-sqlite test-postgres system-deps html-checker bench clean
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -50,6 +50,24 @@ system-deps:
 		fi; \
 	fi
 
+# The Nu HTML checker (tests/test_html_validity.py): Debian's Java runs the jar from npm.
+VNU_VERSION := 26.9.27
+VNU_JAR := node_modules/vnu-jar/build/dist/vnu.jar
+$(VNU_JAR):
+	@command -v npm >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq npm >/dev/null; } || \
+		{ echo "Install Debian's npm (sudo apt-get install npm)"; exit 1; }
+	npm install --no-save --no-audit --no-fund --ignore-scripts vnu-jar@$(VNU_VERSION) >/dev/null
+
+html-checker: $(VNU_JAR)
+	@if ! command -v java >/dev/null; then \
+		if [ "$$(id -u)" = 0 ]; then \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq default-jre-headless >/dev/null; \
+		else \
+			echo "Install Debian's Java (sudo apt-get install default-jre-headless)"; exit 1; \
+		fi; \
+	fi
+
 lint: $(VENV)/.installed
 	$(BIN)/ruff check portal tests migrations/env.py wsgi.py
 
@@ -61,7 +79,7 @@ test-postgres: install
 
 # The whole suite on SQLite; again on PostgreSQL when PORTAL_TEST_DATABASE_URL is set.
 # Browser journeys run once, on PostgreSQL when it is there (the production database).
-test: install system-deps lint
+test: install system-deps html-checker lint
 	@if [ -n "$$PORTAL_TEST_DATABASE_URL" ]; then \
 		$(MAKE) --no-print-directory test-sqlite PYTEST_ARGS='-m "not browser" $(PYTEST_ARGS)' && \
 		$(MAKE) --no-print-directory test-postgres; \
