@@ -71,3 +71,7 @@ def init_app(app: Flask) -> None:
     from portal.search.registry import register_sitemap
 
     register_sitemap(app, "reports", public.sitemap_entries)
+    if "data" in app.blueprints:
+        from portal.reports import datasets
+
+        datasets.register(app)
