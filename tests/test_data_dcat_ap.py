@@ -17,7 +17,9 @@ from pathlib import Path
 import pytest
 from rdflib import RDF, RDFS, Graph, Literal, Namespace, URIRef
 
-from tests.demo_site import BASE_URL, demo_app  # noqa: F401 - the session fixture
+from tests.demo_site import BASE_URL
+
+pytestmark = pytest.mark.validator
 
 SHAPES = Path(__file__).resolve().parent / "dcat_ap"
 EU = "http://publications.europa.eu/resource/authority/"
@@ -102,7 +104,7 @@ def _violations(results: Graph) -> list[str]:
 
 
 @pytest.mark.parametrize("shape_file", ["shapes.ttl", "range.ttl", "mdr-vocabularies.shape.ttl"])
-def test_the_catalog_meets_the_dcat_ap_shapes(demo_app, shape_file):  # noqa: F811
+def test_the_catalog_meets_the_dcat_ap_shapes(demo_app, shape_file):
     graph = _catalog(demo_app.test_client())
     _conforms, results, _text = _validate(graph, shape_file)
     assert _violations(results) == []
@@ -145,13 +147,13 @@ def _warnings(results: Graph) -> set[tuple[str, str]]:
     return found
 
 
-def test_recommended_shapes_warn_only_where_they_cannot_apply(demo_app):  # noqa: F811
+def test_recommended_shapes_warn_only_where_they_cannot_apply(demo_app):
     graph = _catalog(demo_app.test_client())
     _c, results, _t = _validate(graph, "shapes_recommended.ttl", "mdr-vocabularies.shape.ttl")
     assert _warnings(results) == set()
 
 
-def test_series_have_no_html_distributions_and_report_statistics_are_catalogued(demo_app):  # noqa: F811
+def test_series_have_no_html_distributions_and_report_statistics_are_catalogued(demo_app):
     client = demo_app.test_client()
     doc = client.get("/data/catalog.jsonld").get_json()
     by_id = {d["dct:identifier"]: d for d in doc["dcat:dataset"] if "dcat:inSeries" not in d}

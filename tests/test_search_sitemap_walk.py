@@ -9,7 +9,11 @@ import re
 import xml.etree.ElementTree as ET
 from urllib.parse import urlsplit
 
-from tests.demo_site import BASE_URL, demo_app  # noqa: F401 - the session fixture
+import pytest
+
+from tests.demo_site import BASE_URL
+
+pytestmark = pytest.mark.validator
 
 NS = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9", "x": "http://www.w3.org/1999/xhtml"}
 
@@ -34,7 +38,7 @@ def _entries(client) -> list[ET.Element]:
     return urls
 
 
-def test_every_public_page_type_is_listed_once_by_its_final_address(demo_app):  # noqa: F811
+def test_every_public_page_type_is_listed_once_by_its_final_address(demo_app):
     client = demo_app.test_client()
     entries = _entries(client)
     locs = [e.find("s:loc", NS).text for e in entries]
@@ -75,7 +79,7 @@ def test_every_public_page_type_is_listed_once_by_its_final_address(demo_app):  
         assert response.status_code == 200, path  # no redirect, nothing missing
 
 
-def test_sitemap_languages_are_the_pages_own_canonical_addresses(demo_app):  # noqa: F811
+def test_sitemap_languages_are_the_pages_own_canonical_addresses(demo_app):
     client = demo_app.test_client()
     for entry in _entries(client)[:40]:
         loc = entry.find("s:loc", NS).text
