@@ -10,7 +10,7 @@ PORT ?= 5000
 WORKERS ?= 2
 PYTEST_ARGS ?=
 
-.PHONY: install translations messages run test lint test-sqlite test-postgres system-deps bench clean
+.PHONY: install translations messages run test lint test-sqlite test-postgres system-deps html-checker bench clean
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -38,7 +38,7 @@ run: install
 	@echo "  Officials' login: http://$(HOST):$(PORT)/admin/login"
 	@echo "    admin@demo.dxal.gov.cn / demo-portal-2026  (also publisher@, water@, enforcement@, handler@)"
 	@echo
-	PORTAL_DEMO=true $(BIN)/gunicorn --no-control-socket --workers $(WORKERS) --bind $(HOST):$(PORT) wsgi:app
+	PORTAL_DEMO=true PORTAL_BASE_URL=$${PORTAL_BASE_URL:-http://$(HOST):$(PORT)} $(BIN)/gunicorn --no-control-socket --workers $(WORKERS) --bind $(HOST):$(PORT) wsgi:app
 
 # Headless Chromium and CJK fonts for the browser tests, from Debian's packages.
 system-deps:
@@ -47,6 +47,24 @@ system-deps:
 			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null; \
 		else \
 			echo "Install Debian's chromium and fonts-noto-cjk (sudo apt-get install chromium fonts-noto-cjk)"; exit 1; \
+		fi; \
+	fi
+
+# The Nu HTML checker (tests/test_html_validity.py): Debian's Java runs the jar from npm.
+VNU_VERSION := 26.9.27
+VNU_JAR := node_modules/vnu-jar/build/dist/vnu.jar
+$(VNU_JAR):
+	@command -v npm >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq npm >/dev/null; } || \
+		{ echo "Install Debian's npm (sudo apt-get install npm)"; exit 1; }
+	npm install --no-save --no-audit --no-fund --ignore-scripts vnu-jar@$(VNU_VERSION) >/dev/null
+
+html-checker: $(VNU_JAR)
+	@if ! command -v java >/dev/null; then \
+		if [ "$$(id -u)" = 0 ]; then \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq default-jre-headless >/dev/null; \
+		else \
+			echo "Install Debian's Java (sudo apt-get install default-jre-headless)"; exit 1; \
 		fi; \
 	fi
 
@@ -60,11 +78,12 @@ test-postgres: install
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 # The whole suite on SQLite; again on PostgreSQL when PORTAL_TEST_DATABASE_URL is set.
-# Browser journeys run once, on PostgreSQL when it is there (the production database).
-test: install system-deps lint
+# Browser journeys run once, on PostgreSQL when it is there (the production database);
+# the validators (marker `validator`, on a demo portal of their own) run once, in the first.
+test: install system-deps html-checker lint
 	@if [ -n "$$PORTAL_TEST_DATABASE_URL" ]; then \
 		$(MAKE) --no-print-directory test-sqlite PYTEST_ARGS='-m "not browser" $(PYTEST_ARGS)' && \
-		$(MAKE) --no-print-directory test-postgres; \
+		$(MAKE) --no-print-directory test-postgres PYTEST_ARGS='-m "not validator" $(PYTEST_ARGS)'; \
 	else \
 		$(MAKE) --no-print-directory test-sqlite; \
 	fi

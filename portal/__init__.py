@@ -41,16 +41,22 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 
 def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     """Build the portal. `overrides` (tests) win over PORTAL_* environment settings."""
-    app = Flask(
+    from portal.core.urls import PortalFlask
+
+    app = PortalFlask(
         __name__,
         template_folder=str(ROOT / "templates"),
         static_folder=str(ROOT / "static"),
         instance_relative_config=False,
     )
     app.config.update(config.load(overrides))
+    from portal.core.http import BoundedInt, CleanRequest
+
+    app.url_map.converters["int"] = BoundedInt
+    app.request_class = CleanRequest
     app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", "")
 
-    from portal.core import admin, errors, http, i18n, security, views
+    from portal.core import admin, errors, http, i18n, security, urls, views
     from portal.core.counties import all_counties, county_name
     from portal.core.demo import demo_cli
     from portal.core.nav import has_endpoint, main_nav
@@ -73,6 +79,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     import portal.core.audit  # noqa: F401 - registers the audit table
 
     i18n.init_app(app)
+    urls.init_app(app)
     security.init_app(app)
     errors.init_app(app)
     app.register_blueprint(views.bp)

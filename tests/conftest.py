@@ -18,6 +18,9 @@ from portal import create_app
 from portal.config import database_url
 from portal.extensions import db as _db
 
+# The validators' demo portal, one per session for all their modules.
+pytest_plugins = ["tests.demo_site"]
+
 PG_URL = os.environ.get("PORTAL_TEST_DATABASE_URL")
 PASSWORD = "correct horse battery staple"
 

@@ -47,7 +47,7 @@ def test_language_switch_never_redirects_off_site(client):
 def test_every_page_offers_the_other_language_and_keeps_the_address(client):
     body = client.get("/pages/privacy", headers={"Accept-Language": "zh-CN"}).get_data(as_text=True)
     assert 'href="/lang/en?next=/pages/privacy"' in body
-    assert 'hreflang="en" href="http://localhost/pages/privacy?lang=en"' in body
+    assert 'hreflang="en" href="https://water.example.gov.cn/pages/privacy?lang=en"' in body
 
 
 def test_lang_query_parameter_gives_a_shareable_english_twin(client):

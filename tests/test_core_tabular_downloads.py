@@ -98,5 +98,6 @@ def test_pagination_link_header_points_at_absolute_neighbour_pages(app):
         request.url_rule = app.url_map._rules_by_endpoint["admin.audit_log"][0]
         request.endpoint  # noqa: B018 - resolved from url_rule
         header = link_header(Page())
-    assert '<http://localhost/admin/audit?page=1&action=login>; rel="first"' in header
+    # On PORTAL_BASE_URL, not the request's Host (issue 15 #17).
+    assert '<https://water.example.gov.cn/admin/audit?page=1&action=login>; rel="first"' in header
     assert 'page=3' in header and 'rel="next"' in header and 'rel="last"' in header

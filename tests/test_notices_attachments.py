@@ -107,6 +107,20 @@ def test_images_are_re_encoded_without_their_metadata(client, app, login_as, db)
     assert Image.open(io.BytesIO(served)).size == (20, 10)
 
 
+def test_a_jpeg_comment_segment_does_not_survive_the_upload(client, app, login_as, db):
+    notice = make_notice()
+    login_as("publisher")
+    out = io.BytesIO()
+    Image.new("RGB", (16, 16), "green").save(out, "JPEG", comment=b"shot at 52.97N 122.53E by Li")
+    original = out.getvalue()
+    assert b"\xff\xfe" in original and b"122.53E" in original  # a COM segment
+    assert _upload(client, notice.id, original, "site.jpg").status_code == 302
+    [attachment] = db.session.get(type(notice), notice.id).attachments
+    served = app.test_client().get(f"/notices/{notice.id}/files/{attachment.id}").data
+    assert b"122.53E" not in served
+    assert "comment" not in Image.open(io.BytesIO(served)).info
+
+
 @pytest.mark.parametrize(
     "data, name",
     [

@@ -67,7 +67,7 @@ def test_register_merges_paths_and_schemas_from_other_features():
     )
     doc = app.test_client().get("/api/v1/openapi.json").get_json()
     assert set(doc["paths"]["/api/v1/sites"]) == {"get", "post"}
-    assert set(doc["components"]["schemas"]) == {"Site", "Sample"}
+    assert set(doc["components"]["schemas"]) == {"ApiError", "Site", "Sample"}
 
 
 def test_registering_a_conflicting_operation_is_an_error():

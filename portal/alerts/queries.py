@@ -17,7 +17,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from portal.alerts.models import ACTIVE, LEVELS, Alert, AlertMessage
 from portal.core.i18n import localized
 from portal.extensions import db
-from portal.search.registry import SITEMAP_MAX_URLS, SearchHit, like_pattern
+from portal.search.registry import SITEMAP_MAX_URLS, SearchHit, like_pattern, template_lastmod
 
 SEVERITY_ORDER = {level: rank for rank, level in enumerate(reversed(list(LEVELS)))}
 
@@ -149,9 +149,11 @@ def search(query: str, limit: int) -> list[SearchHit]:
 
 
 def sitemap_entries() -> Iterator[tuple[str, Any]]:
-    yield "/alerts/", None
     rows = db.session.execute(
         sa.select(Alert.id, Alert.revised_at).order_by(Alert.id.desc()).limit(SITEMAP_MAX_URLS - 1)
-    )
+    ).all()
+    # The list changes whenever a warning does; with none yet, it is as old as its template.
+    newest = max((at for _id, at in rows), default=None) or template_lastmod("alerts/index.html")
+    yield "/alerts/", newest
     for alert_id, revised_at in rows:
         yield f"/alerts/{alert_id}", revised_at

@@ -11,6 +11,10 @@ from flask_babel import get_locale
 
 CONTENT = Path(__file__).resolve().parents[2] / "content"
 
+#: Not a county: the regional bureau's triage queue, for a report filed without a county
+#: (e.g. by an Open311 app); only region-wide officials see it, and they set the county.
+REGION = "region"
+
 
 @dataclass(frozen=True)
 class County:
@@ -42,5 +46,9 @@ def get(code: str | None) -> County | None:
 
 
 def county_name(code: str | None) -> str:
+    if code == REGION:
+        from flask_babel import gettext as _
+
+        return _("Daxing'anling region (county not yet set)")
     county = get(code)
     return county.name if county else (code or "")

@@ -18,6 +18,8 @@ from urllib.parse import quote
 
 from flask import Response, abort
 
+from portal.core.text import clean
+
 FORMATS = {
     "csv": "text/csv; charset=utf-8",
     "json": "application/json",
@@ -33,7 +35,9 @@ class Column:
 
 
 def safe_cell(value: Any) -> Any:
-    """Neutralise text that a spreadsheet would run as a formula; numbers stay numbers."""
+    """Neutralise text that a spreadsheet would run as a formula; numbers stay numbers.
+    Characters XML cannot hold (an XLSX is XML) are dropped."""
+    value = clean(value)
     if isinstance(value, str) and value.startswith(DANGEROUS_START):
         return "'" + value
     return value

@@ -60,7 +60,9 @@ def _http_error(exc: HTTPException) -> tuple[Response | str, int]:
     code = exc.code or 500
     if code not in MESSAGES:
         return exc  # type: ignore[return-value] - redirects and other codes pass through
-    body, status = render_error(code)
+    # A message given to abort(code, message) says what exactly was wrong; show it.
+    detail = exc.description if exc.description != type(exc).description else None
+    body, status = render_error(code, detail)
     response = make_response(body, status)
     if code == 405 and getattr(exc, "valid_methods", None):
         response.headers["Allow"] = ", ".join(exc.valid_methods)  # type: ignore[attr-defined]

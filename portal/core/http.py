@@ -5,9 +5,45 @@ from __future__ import annotations
 import hashlib
 import re
 from pathlib import Path
+from typing import Any
 
-from flask import Flask, Response, current_app, request, url_for
+from flask import Flask, Request, Response, current_app, request, url_for
+from werkzeug.datastructures import ImmutableMultiDict
+from werkzeug.routing import IntegerConverter
+from werkzeug.utils import cached_property
 from whitenoise import WhiteNoise
+
+from portal.core.text import clean, is_clean
+
+
+class CleanRequest(Request):
+    """Every form field and query value arrives without characters XML cannot hold, so no
+    form, API or search can store one (see portal.core.text)."""
+
+    def _load_form_data(self) -> None:
+        super()._load_form_data()
+        form = self.__dict__.get("form")
+        if form is not None and any(not is_clean(v) for v in form.values()):
+            self.__dict__["form"] = ImmutableMultiDict(
+                [(clean(k), clean(v)) for k, v in form.items(multi=True)]
+            )
+
+    @cached_property
+    def args(self) -> ImmutableMultiDict[str, str]:  # type: ignore[override]
+        raw = super().args
+        if all(is_clean(k) and is_clean(v) for k, v in raw.items(multi=True)):
+            return raw
+        return ImmutableMultiDict([(clean(k), clean(v)) for k, v in raw.items(multi=True)])
+
+
+class BoundedInt(IntegerConverter):
+    """<int:…> in every route: a number no database id can reach (PostgreSQL INTEGER is 32
+    bits, SQLite's 64) does not match the route, so it is a 404, never a 500."""
+
+    def __init__(self, map: Any, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("max", 2**31 - 1)
+        super().__init__(map, *args, **kwargs)
+
 
 HASHED = re.compile(r"\.[0-9a-f]{12}\.[A-Za-z0-9]+$")
 

@@ -70,6 +70,18 @@ def china_date(value: dt.datetime | dt.date | None) -> str:
     return value.isoformat()
 
 
+def html_datetime(value: dt.datetime | dt.date | None) -> str:
+    """A valid HTML <time datetime>: a date as is; a moment in UTC to the second, with Z
+    (HTML allows at most three fractional digits; isoformat() gives six)."""
+    if value is None:
+        return ""
+    if isinstance(value, dt.datetime):
+        if value.tzinfo is None:
+            value = value.replace(tzinfo=dt.UTC)  # stored times are UTC
+        return value.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return value.isoformat()
+
+
 def number(value: float | Decimal | int | None, digits: int | None = None) -> str:
     if value is None:
         return ""
@@ -88,7 +100,9 @@ def init_app(app: Flask) -> None:
     # Flask-Babel caches the locale on the app context, which a request may share (tests,
     # CLI-driven requests); choose afresh for every request.
     app.before_request(refresh)
-    app.jinja_env.filters.update(china_time=china_time, china_date=china_date, number=number)
+    app.jinja_env.filters.update(
+        china_time=china_time, china_date=china_date, number=number, html_datetime=html_datetime
+    )
     app.jinja_env.globals.update(
         html_lang=html_lang,
         is_english=is_english,

@@ -32,8 +32,62 @@ def _base(app: Flask) -> dict[str, Any]:
         },
         "servers": [{"url": app.config.get("BASE_URL", "")}],
         "paths": {},
-        "components": {"schemas": {}},
+        "components": {"schemas": {"ApiError": copy.deepcopy(API_ERROR)}},
     }
+
+
+# --- Shared pieces every feature's operations use ---------------------------------------
+
+API_ERROR = {
+    "type": "object",
+    "required": ["error"],
+    "properties": {
+        "error": {
+            "type": "object",
+            "required": ["status", "title", "message"],
+            "properties": {
+                "status": {"type": "integer"},
+                "title": {"type": "string"},
+                "message": {"type": "string"},
+            },
+        }
+    },
+}
+
+
+def error_response(description: str) -> dict[str, Any]:
+    """A documented 4xx answer: the portal's JSON error object."""
+    return {
+        "description": description,
+        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ApiError"}}},
+    }
+
+
+def county_param(description: str = "County code (content/counties.csv)") -> dict[str, Any]:
+    """?county= is one of the region's county codes; anything else is refused with a 400."""
+    from portal.core.counties import codes
+
+    return {
+        "name": "county",
+        "in": "query",
+        "description": description,
+        "schema": {"type": "string", "enum": list(codes())},
+    }
+
+
+PAGE_PARAMS: list[dict[str, Any]] = [
+    {"name": "page", "in": "query", "schema": {"type": "integer", "minimum": 1, "default": 1}},
+    {
+        "name": "per_page",
+        "in": "query",
+        "schema": {"type": "integer", "minimum": 1, "maximum": 100},
+        "description": "At most 100; a larger or non-numeric value is refused with a 400.",
+    },
+]
+LIST_ERRORS: dict[str, Any] = {
+    "400": error_response("A filter or per_page outside its documented values"),
+    "404": error_response("No such page (past the last one)"),
+}
 
 
 def register(app: Flask, paths: dict[str, Any], components: dict[str, Any] | None = None) -> None:

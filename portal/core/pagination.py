@@ -6,23 +6,35 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask import abort, request, url_for
+from flask_babel import gettext as _
 from flask_sqlalchemy.pagination import Pagination
 
 from portal.extensions import db
 
 MAX_PER_PAGE = 100
+# No list comes near a million pages; a larger number is past the last page (404) and is
+# never handed to the database, whose OFFSET is a 64-bit integer (SQLite raises beyond it).
+MAX_PAGE = 1_000_000
 
 
 def page_args(default_per_page: int = 20) -> tuple[int, int]:
-    """?page=&per_page= from the query string; nonsense is a 404, not a 500."""
+    """?page=&per_page= from the query string. A page that cannot exist is a 404 (as a page
+    past the end is); a page size outside 1..MAX_PER_PAGE is refused with a 400."""
+    raw_page = request.args.get("page", "1")
+    raw_size = request.args.get("per_page", str(default_per_page))
     try:
-        page = int(request.args.get("page", 1))
-        per_page = int(request.args.get("per_page", default_per_page))
+        per_page = int(raw_size)
+    except ValueError:
+        abort(400, _("per_page must be a whole number from 1 to %(max)d.", max=MAX_PER_PAGE))
+    if not 1 <= per_page <= MAX_PER_PAGE:
+        abort(400, _("per_page must be a whole number from 1 to %(max)d.", max=MAX_PER_PAGE))
+    try:
+        page = int(raw_page)
     except ValueError:
         abort(404)
-    if page < 1 or per_page < 1:
+    if not 1 <= page <= MAX_PAGE:
         abort(404)
-    return page, min(per_page, MAX_PER_PAGE)
+    return page, per_page
 
 
 def paginate(query: sa.Select[Any], default_per_page: int = 20) -> Pagination:

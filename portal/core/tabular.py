@@ -16,6 +16,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import IO, Any
 
+from portal.core.text import clean
+
 MAX_COLUMNS = 200
 
 
@@ -68,7 +70,7 @@ def _text(value: Any) -> str:
         return value.isoformat()
     if isinstance(value, dt.date):
         return value.isoformat()
-    return str(value).strip()
+    return clean(str(value)).strip()
 
 
 def _detect_encoding(stream: IO[bytes]) -> str:

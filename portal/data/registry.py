@@ -52,7 +52,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -188,6 +188,12 @@ class Dataset:
     index_endpoint: str | None = None
     index_values: dict[str, Any] | None = None
     members: Callable[[], Iterable[Mapping[str, Any]]] | None = None
+    # A table whose CSV writer owns its column list (another feature may add columns):
+    # the catalog derives the columns from it at request time instead of keeping a copy.
+    column_source: Callable[[], Sequence[downloads.Column]] | None = None
+    datatypes: Mapping[str, str] = field(default_factory=dict)
+    # Coverage: "where" as text (zh, en), and () -> (first day, last day) of the data.
+    temporal: Callable[[], tuple[dt.date | None, dt.date | None]] | None = None
 
     @property
     def is_family(self) -> bool:
@@ -196,8 +202,25 @@ class Dataset:
     def distribution(self, fmt: str) -> Distribution | None:
         return next((d for d in self.distributions if d.format == fmt), None)
 
+    def table_columns(self) -> tuple[Column, ...]:
+        """The table's columns, from `columns` or derived from the CSV writer's list."""
+        if self.column_source is None:
+            return self.columns
+        from flask_babel import force_locale
+
+        derived = []
+        for column in self.column_source():
+            with force_locale("zh_Hans"):
+                zh = str(column.header)
+            with force_locale("en"):
+                en = str(column.header)
+            derived.append(Column(column.key, zh, en, self.datatypes.get(column.key, "string")))
+        return tuple(derived)
+
     def download_columns(self) -> list[downloads.Column]:
         """The columns for `portal.core.downloads.download()`, matching the CSVW schema."""
+        if self.column_source is not None:
+            return list(self.column_source())
         return [c.download_column() for c in self.columns]
 
     def last_modified(self) -> dt.datetime | None:
@@ -220,7 +243,7 @@ class Dataset:
         if self.update_frequency not in FREQUENCIES:
             raise DatasetError(f"dataset {self.id!r}: unknown frequency {self.update_frequency!r}")
         names = [c.name for c in self.columns]
-        if not names or len(set(names)) != len(names):
+        if self.column_source is None and (not names or len(set(names)) != len(names)):
             raise DatasetError(f"dataset {self.id!r}: columns missing or repeated")
         if not self.distributions:
             raise DatasetError(f"dataset {self.id!r} has no distribution")

@@ -93,9 +93,11 @@ def init_app(app: Flask) -> None:
     openapi.init_app(app)
     openapi.register(app, api.PATHS, api.SCHEMAS)
 
-    from portal.search.registry import register_provider
+    from portal.enforcement import queries
+    from portal.search.registry import register_provider, register_sitemap
 
     register_provider(app, "enforcement", _search)
+    register_sitemap(app, "enforcement", queries.sitemap_entries)
 
     from portal.enforcement import datasets
 

@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from flask import Blueprint, Response, abort, jsonify, request, url_for
 from flask.typing import ResponseReturnValue
 
+from portal.core import apiargs, openapi
 from portal.core.http import conditional
 from portal.core.pagination import link_header, paginate
 from portal.enforcement import credit_code, queries
@@ -37,6 +38,11 @@ def _json(data: Any, max_age: int = 300) -> Response:
     return conditional(response, max_age=max_age)
 
 
+def _filters() -> None:
+    """The documented filters' values are checked (400) before any query runs."""
+    apiargs.county()
+
+
 def _page(query: sa.Select[Any], serialise: Any) -> Response:
     page = paginate(query, 20)
     response = _json(
@@ -59,6 +65,7 @@ def _enterprise(e: Enterprise) -> dict[str, Any]:
 
 @bp.get("/enterprises")
 def enterprises() -> ResponseReturnValue:
+    _filters()
     return _page(queries.enterprises_query(request.args), _enterprise)
 
 
@@ -87,9 +94,9 @@ def enterprise(code: str) -> ResponseReturnValue:
 
 @bp.get("/cards")
 def cards() -> ResponseReturnValue:
-    state = request.args.get("state", "current")
-    if state not in ("current", "lifted"):
-        abort(404)
+    _filters()
+    state = apiargs.choice("state", ("current", "lifted"), "current")
+    apiargs.choice("card", ("yellow", "red"))
     return _page(queries.cards_query(request.args, lifted=state == "lifted"), queries.card_row)
 
 
@@ -136,6 +143,8 @@ def draw_committed(number: str) -> ResponseReturnValue:
 
 @bp.get("/inspections")
 def inspections() -> ResponseReturnValue:
+    _filters()
+    apiargs.choice("outcome", ("no_problem", "rectify", "case"))
     query = queries.inspections_query(request.args)
     page = paginate(query, 20)
     visible = queries.public_case_ids([i.case_id for i in page.items if i.case_id])
@@ -155,6 +164,7 @@ def inspections() -> ResponseReturnValue:
 
 @bp.get("/cases")
 def cases() -> ResponseReturnValue:
+    _filters()
     return _page(queries.cases_query(request.args), queries.case_row)
 
 
@@ -173,14 +183,7 @@ def cases_summary() -> ResponseReturnValue:
 
 # --- OpenAPI -----------------------------------------------------------------------------
 
-_PAGING = [
-    {"name": "page", "in": "query", "schema": {"type": "integer", "minimum": 1}},
-    {
-        "name": "per_page",
-        "in": "query",
-        "schema": {"type": "integer", "minimum": 1, "maximum": 100},
-    },
-]
+_PAGING = openapi.PAGE_PARAMS
 
 
 def _q(name: str, description: str, enum: list[str] | None = None) -> dict[str, Any]:
@@ -215,7 +218,8 @@ def _list(summary: str, item: str, params: list[dict[str, Any]]) -> dict[str, An
                             }
                         }
                     },
-                }
+                },
+                **openapi.LIST_ERRORS,
             },
         }
     }
@@ -398,7 +402,7 @@ SCHEMAS: dict[str, Any] = {
 }
 
 _FILTERS = [
-    _q("county", "County code, e.g. mohe"),
+    openapi.county_param("County code, e.g. mohe"),
     _q("industry", "Industry, exactly as listed"),
 ]
 

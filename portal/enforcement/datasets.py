@@ -51,6 +51,23 @@ CARDS = Dataset(
     ),
 )
 
+# The lifted cards are their own table (another URL), so their CSVW description names it.
+CARDS_LIFTED = Dataset(
+    **{
+        **{f: getattr(CARDS, f) for f in CARDS.__dataclass_fields__},
+        "id": "enforcement-cards-lifted",
+        "title_zh": "已解除和已升级的红黄牌（公示期内）",
+        "title_en": "Lifted and escalated red and yellow cards (within their publication period)",
+        "description_zh": "已解除和已升级、仍在公示期内的红黄牌决定。",
+        "description_en": "Lifted and escalated card decisions still within their publication "
+        "period.",
+        "distributions": tuple(
+            Distribution(fmt, "enforcement.cards_download", {"fmt": fmt, "list": "lifted"})
+            for fmt in ("csv", "xlsx", "json")
+        ),
+    }
+)
+
 INSPECTIONS = Dataset(
     id="enforcement-inspections",
     title_zh="企业检查结果",
@@ -121,6 +138,7 @@ SUMMARY = Dataset(
     description_zh="各年度、季度的案件数、罚款总额和移送公安机关案件数。",
     description_en="Cases, total fines and transfers to the police per year and quarter.",
     theme="JUST",
+    keywords=("环境违法案件", "罚款", "统计", "violation cases", "fines"),
     columns=(
         Column("period", "期间", "Period", description_en="2026 or 2026Q3"),
         Column("cases", "案件数", "Cases", "integer"),
@@ -138,12 +156,31 @@ def _latest(column: sa.ColumnElement[dt.datetime]) -> dt.datetime | None:
     return db.session.scalar(sa.select(sa.func.max(column)))
 
 
+def _span(column: sa.ColumnElement[dt.date]) -> tuple[dt.date | None, dt.date | None]:
+    """The period a table covers: its first and last decision or inspection day."""
+    first, last = db.session.execute(sa.select(sa.func.min(column), sa.func.max(column))).one()
+    return first, last
+
+
 def register(app: Flask) -> None:
     from dataclasses import replace
 
     from portal.enforcement.models import Card, Case, Inspection
 
-    register_dataset(app, replace(CARDS, modified=lambda: _latest(Card.updated_at)))
-    register_dataset(app, replace(INSPECTIONS, modified=lambda: _latest(Inspection.published_at)))
-    register_dataset(app, replace(CASES, modified=lambda: _latest(Case.updated_at)))
-    register_dataset(app, replace(SUMMARY, modified=lambda: _latest(Case.updated_at)))
+    cards = {
+        "modified": lambda: _latest(Card.updated_at),
+        "temporal": lambda: _span(Card.decided_on),
+    }
+    cases = {"modified": lambda: _latest(Case.updated_at), "temporal": lambda: _span(Case.filed_on)}
+    register_dataset(app, replace(CARDS, **cards))
+    register_dataset(app, replace(CARDS_LIFTED, **cards))
+    register_dataset(
+        app,
+        replace(
+            INSPECTIONS,
+            modified=lambda: _latest(Inspection.published_at),
+            temporal=lambda: _span(Inspection.inspected_on),
+        ),
+    )
+    register_dataset(app, replace(CASES, **cases))
+    register_dataset(app, replace(SUMMARY, **cases))

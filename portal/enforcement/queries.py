@@ -454,3 +454,42 @@ def revealed(draw: Draw) -> bool:
 
 def correction_list(kind: str, item_id: int) -> list[Correction]:
     return publication.corrections_for(kind, [item_id]).get(item_id, [])
+
+
+def sitemap_entries() -> list[tuple[str, Any]]:
+    """The enforcement pages for the sitemap: lists (dated by their newest record), every
+    enterprise, draw and public case page."""
+    newest = sa.func.max
+    enterprises = db.session.execute(
+        sa.select(Enterprise.code, Enterprise.updated_at).order_by(Enterprise.code)
+    ).all()
+    cards = db.session.scalar(sa.select(newest(Card.updated_at)))
+    draws = db.session.execute(
+        sa.select(Draw.number, Draw.updated_at).order_by(Draw.committed_at.desc())
+    ).all()
+    inspections = db.session.scalar(sa.select(newest(Inspection.published_at)))
+    cases = db.session.execute(
+        sa.select(Case.slug, Case.updated_at)
+        .where(publication.case_public_clause())
+        .order_by(Case.filed_on.desc())
+    ).all()
+
+    def latest(*values: Any) -> Any:
+        present = [v for v in values if v is not None]
+        return max(present) if present else None
+
+    last_case = latest(*(at for _s, at in cases))
+    last_draw = latest(*(at for _n, at in draws))
+    last_enterprise = latest(*(at for _c, at in enterprises))
+    out: list[tuple[str, Any]] = [
+        ("/enforcement/", latest(cards, last_case, inspections, last_draw)),
+        ("/enforcement/enterprises", last_enterprise),
+        ("/enforcement/cards", cards),
+        ("/enforcement/draws", last_draw),
+        ("/enforcement/inspections", inspections),
+        ("/enforcement/cases", last_case),
+    ]
+    out += [(f"/enforcement/enterprises/{code}", at) for code, at in enterprises]
+    out += [(f"/enforcement/draws/{number}", at) for number, at in draws]
+    out += [(f"/enforcement/cases/{slug}", at) for slug, at in cases]
+    return out

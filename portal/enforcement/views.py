@@ -163,7 +163,7 @@ def cards_download(fmt: str) -> ResponseReturnValue:
         for c in db.session.scalars(queries.cards_query(request.args, lifted=lifted))
     ]
     stem = "enforcement-cards-lifted" if lifted else "enforcement-cards-current"
-    return _download(fmt, rows, datasets.CARDS, stem)
+    return _download(fmt, rows, datasets.CARDS_LIFTED if lifted else datasets.CARDS, stem)
 
 
 @bp.get("/draws")

@@ -20,6 +20,7 @@ def init_app(app: Flask) -> None:
     from portal.core.markdown import render
 
     app.jinja_env.globals.setdefault("render_markdown", render)
+    app.jinja_env.globals["notice_feed_url"] = feeds.feed_url
     app.register_blueprint(views.bp)
     app.register_blueprint(feeds.bp)
     app.register_blueprint(admin.bp)

@@ -141,9 +141,9 @@ def preview(notice_id: int) -> ResponseReturnValue:
 @bp.route("/<int:notice_id>/edit", methods=["GET", "POST"])
 @writers
 def edit(notice_id: int) -> ResponseReturnValue:
+    # A withdrawn notice can be edited (its title repaired, say) but stays withdrawn: the
+    # change is a public version with its reason, like any change to a notice once seen.
     notice = _writable(notice_id)
-    if notice.status == WITHDRAWN:
-        return _refuse(notice, _("A withdrawn notice cannot be changed."))
     live = service.is_live(notice)
     form = NoticeForm(obj=notice, live=live)
     if request.method == "GET":

@@ -8,7 +8,7 @@ from typing import Any
 from flask import Blueprint, abort, current_app, jsonify, request, url_for
 from flask.typing import ResponseReturnValue
 
-from portal.core import counties
+from portal.core import counties, openapi
 from portal.core.http import conditional
 from portal.core.pagination import paginate
 from portal.notices import queries, service
@@ -251,14 +251,6 @@ OPENAPI_COMPONENTS: dict[str, Any] = {
     }
 }
 
-_PAGE_PARAMS = [
-    {"name": "page", "in": "query", "schema": {"type": "integer", "minimum": 1, "default": 1}},
-    {
-        "name": "per_page",
-        "in": "query",
-        "schema": {"type": "integer", "minimum": 1, "maximum": 100, "default": 20},
-    },
-]
 _ERROR = {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
 
 OPENAPI_PATHS: dict[str, Any] = {
@@ -273,8 +265,8 @@ OPENAPI_PATHS: dict[str, Any] = {
                     "in": "query",
                     "schema": {"type": "string", "enum": list(CATEGORIES)},
                 },
-                {"name": "county", "in": "query", "schema": {"type": "string"}},
-                *_PAGE_PARAMS,
+                openapi.county_param(),
+                *openapi.PAGE_PARAMS,
             ],
             "responses": {
                 "200": {
@@ -284,7 +276,7 @@ OPENAPI_PATHS: dict[str, Any] = {
                         "application/json": {"schema": {"$ref": "#/components/schemas/NoticeList"}}
                     },
                 },
-                "400": {"description": "Unknown category or county", **_ERROR},
+                "400": {"description": "Unknown category or county, or per_page > 100", **_ERROR},
                 "404": {"description": "No such page", **_ERROR},
             },
         }

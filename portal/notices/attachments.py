@@ -95,10 +95,17 @@ def _reencode_image(data: bytes) -> tuple[bytes, str] | None:
                 img = ImageOps.exif_transpose(img)
                 out = io.BytesIO()
                 if fmt == "JPEG":
-                    img.convert("RGB").save(out, "JPEG", quality=90)
-                    return out.getvalue(), "jpg"
-                if img.mode not in ("RGB", "RGBA", "L", "LA", "P"):
+                    img = img.convert("RGB")
+                elif img.mode not in ("RGB", "RGBA", "L", "LA", "P"):
                     img = img.convert("RGBA")
+                # Pillow writes back what it read into .info (a JPEG's COM segment, the ICC
+                # profile, PNG text): only the pixels may leave.
+                img.info = {"transparency": img.info["transparency"]} if (
+                    "transparency" in img.info
+                ) else {}
+                if fmt == "JPEG":
+                    img.save(out, "JPEG", quality=90)
+                    return out.getvalue(), "jpg"
                 img.save(out, "PNG", optimize=True)
                 return out.getvalue(), "png"
     except (OSError, ValueError, Image.DecompressionBombError, Image.DecompressionBombWarning):

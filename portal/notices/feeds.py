@@ -10,10 +10,11 @@ from flask import Blueprint, Response, abort, current_app, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
-from portal.core import markdown
+from portal.core import markdown, urls
 from portal.core.counties import county_name
 from portal.core.http import conditional
 from portal.core.i18n import html_lang, localized
+from portal.core.text import clean
 from portal.extensions import db
 from portal.notices import queries
 from portal.notices.models import CATEGORIES, Notice
@@ -30,7 +31,21 @@ FORMATS = {
 
 def absolute(path: str) -> str:
     """Feeds are read elsewhere: every link is absolute on the configured public address."""
-    return current_app.config["BASE_URL"] + path
+    return urls.absolute(path)
+
+
+def feed_path(name: str, fmt: str, county: str | None = None, locale: str | None = None) -> str:
+    """The canonical site path of a feed: its county filter, and ?lang=en for English (a
+    reader must not merge the two languages, so each has its own address and Atom id)."""
+    if locale is None:
+        locale = "en" if html_lang() == "en" else "zh_Hans"
+    args = [("county", county)] if county else []
+    return urls.localized_path(f"/feeds/{name}.{fmt}", args, locale)
+
+
+def feed_url(name: str, fmt: str, county: str | None = None) -> str:
+    """For templates: the feed in the page's language (autodiscovery and visible links)."""
+    return feed_path(name, fmt, county)
 
 
 def agency() -> str:
@@ -42,17 +57,27 @@ def entry_title(notice: Notice) -> str:
     return _("[Withdrawn] %(title)s", title=title) if notice.is_withdrawn else title
 
 
-def build(name: str, notices: list[Notice], fmt: str) -> FeedGenerator:
+def build(
+    name: str, notices: list[Notice], fmt: str, county: str | None = None
+) -> FeedGenerator:
+    """The feed; every text is passed through portal.core.text.clean, so a character XML
+    cannot hold (stored before inputs were cleaned) never makes the feed fail."""
     category = CATEGORIES.get(name)
     fg = FeedGenerator()
-    page = url_for("notices.index", category=name if category else None)
+    locale = "en" if html_lang() == "en" else "zh_Hans"
+    page_args = [("category", name)] if category else []
+    if county:
+        page_args.append(("county", county))
+    page = urls.localized_path(url_for("notices.index"), page_args, locale)
     title = _("Notices") if category is None else str(category)
-    fg.id(absolute(f"/feeds/{name}.atom"))
+    if county:
+        title = f"{title} · {county_name(county)}"
+    fg.id(absolute(feed_path(name, "atom", county, locale)))
     site = _("Daxing'anling Water Disclosure Portal")
     fg.title(f"{title} - {site}")
     fg.subtitle(_("Notices published by the Daxing'anling Ecology and Environment Bureau."))
     # feedgen takes RSS's <link> from the last link given: self first, the page last.
-    fg.link(href=absolute(f"/feeds/{name}.{fmt}"), rel="self")
+    fg.link(href=absolute(feed_path(name, fmt, county, locale)), rel="self")
     fg.link(href=absolute(page), rel="alternate")
     fg.author({"name": agency()})
     fg.language(html_lang())
@@ -64,10 +89,10 @@ def build(name: str, notices: list[Notice], fmt: str) -> FeedGenerator:
         fg.updated(EPOCH)
     for notice in notices:
         fe = fg.add_entry(order="append")
-        link = absolute(f"/notices/{notice.id}")
+        link = absolute(urls.localized_path(f"/notices/{notice.id}", [], locale))
         fe.id(link)
         fe.guid(link, permalink=True)
-        fe.title(entry_title(notice))
+        fe.title(clean(entry_title(notice)))
         fe.link(href=link, rel="alternate")
         author = agency()
         if notice.county:
@@ -75,9 +100,9 @@ def build(name: str, notices: list[Notice], fmt: str) -> FeedGenerator:
         if fmt == "rss":
             # RSS 2.0 <author> must be an e-mail address; Dublin Core carries a name.
             fe.load_extension("dc", atom=False, rss=True)
-            fe.dc.dc_creator(author)
+            fe.dc.dc_creator(clean(author))
         else:
-            fe.author({"name": author})
+            fe.author({"name": clean(author)})
         # RSS shows the category's name (its domain names the scheme); Atom the slug + label.
         if fmt == "rss":
             fe.category(term=notice.category_label, scheme=absolute("/notices/"))
@@ -93,15 +118,18 @@ def build(name: str, notices: list[Notice], fmt: str) -> FeedGenerator:
                 date=notice.withdrawn_at.strftime("%Y-%m-%d") if notice.withdrawn_at else "",
                 reason=notice.withdrawn_reason or "",
             )
+            text = clean(text)
             fe.description(text)
             fe.summary(text)
             continue
-        summary = markdown.plain(localized(notice.summary_zh, notice.summary_en), 500) or title
+        summary = clean(
+            markdown.plain(localized(notice.summary_zh, notice.summary_en), 500) or title
+        )
         fe.description(summary)
         fe.summary(summary)
         body = localized(notice.body_zh, notice.body_en)
         if body:
-            fe.content(str(markdown.render(body)), type="html")
+            fe.content(clean(str(markdown.render(body))), type="html")
     return fg
 
 
@@ -109,7 +137,8 @@ def build(name: str, notices: list[Notice], fmt: str) -> FeedGenerator:
 def feed(name: str, fmt: str) -> ResponseReturnValue:
     if fmt not in FORMATS or (name != "notices" and name not in CATEGORIES):
         abort(404)
-    query = queries.public_notices(None if name == "notices" else name).limit(FEED_SIZE)
+    county = queries.check_county(request.args.get("county"))
+    query = queries.public_notices(None if name == "notices" else name, county).limit(FEED_SIZE)
     # A reader polling an unchanged feed gets its 304 from a few small columns, before any
     # notice body is loaded or any XML or Markdown is built. The validator covers everything
     # the feed shows: which notices, their versions, the language and the site address.
@@ -119,7 +148,7 @@ def feed(name: str, fmt: str) -> ResponseReturnValue:
         )
     ).all()
     validator = hashlib.sha256(
-        repr((name, fmt, html_lang(), current_app.config["BASE_URL"],
+        repr((name, fmt, county, html_lang(), current_app.config["BASE_URL"],
               [tuple(v) for v in versions])).encode()
     ).hexdigest()
     if request.if_none_match.contains(validator):
@@ -129,7 +158,7 @@ def feed(name: str, fmt: str) -> ResponseReturnValue:
         unchanged.cache_control.max_age = 300
         return unchanged
     notices = list(db.session.scalars(query))
-    fg = build(name, notices, fmt)
+    fg = build(name, notices, fmt, county)
     body = fg.rss_str(pretty=True) if fmt == "rss" else fg.atom_str(pretty=True)
     response = Response(body, mimetype=FORMATS[fmt].split(";")[0])
     response.headers["Content-Type"] = FORMATS[fmt]

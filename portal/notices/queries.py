@@ -120,7 +120,18 @@ def search_notices(query: str, limit: int) -> list[SearchHit]:
 
 
 def sitemap_entries() -> Iterator[tuple[str, dt.datetime | None]]:
-    yield "/notices/", None
+    newest = db.session.execute(
+        sa.select(Notice.published_at, Notice.revised_at)
+        .where(public_filter())
+        .order_by(Notice.published_at.desc())
+        .limit(1)
+    ).first()
+    if newest is not None:
+        yield "/notices/", max(v for v in newest if v is not None)
+    else:
+        from portal.search.registry import template_lastmod
+
+        yield "/notices/", template_lastmod("notices/index.html")
     rows = db.session.execute(
         sa.select(Notice.id, Notice.published_at, Notice.revised_at)
         .where(public_filter())

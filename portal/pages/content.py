@@ -49,3 +49,15 @@ def load(slug: str, locale: str, root: Path = PAGES) -> Page | None:
 
 def slugs(root: Path = PAGES) -> list[str]:
     return sorted({p.name.split(".")[0] for p in root.glob("*.md")})
+
+
+def last_modified(slug: str, root: Path = PAGES) -> dt.date | dt.datetime | None:
+    """The page's declared date, else when its newest language file last changed."""
+    files = sorted(root.glob(f"{slug}.*.md"))
+    if not files:
+        return None
+    page = load(slug, DEFAULT_LOCALE, root)
+    if page is not None and page.date is not None:
+        return page.date
+    newest = max(f.stat().st_mtime for f in files)
+    return dt.datetime.fromtimestamp(newest, dt.UTC).replace(microsecond=0)

@@ -69,6 +69,8 @@ def init_app(app: Flask) -> None:
     # function is enough: its existing limiter wrapper checks every limit under its name.
     tracking_limit(open311.get_request)  # the Open311 look-up by code (developer interop)
     csrf.exempt(open311.create_request)
+    csrf.exempt(open311.lookup_request)
+    csrf.exempt(open311.unknown)
     exempt = app.config.setdefault("CSRF_EXEMPT_ENDPOINTS", set())
     exempt.update(open311.CSRF_EXEMPT)
     app.cli.add_command(cli.reports_cli)
@@ -78,3 +80,11 @@ def init_app(app: Flask) -> None:
     add_admin_link(app, "reports_admin.api_keys", _l("Open311 API keys"), Role.ADMIN)
     add_home_section(app, "reports/_home.html", views.home_context)
     demo_registry.register(app, "reports", demo.load)
+    from portal.reports import public
+    from portal.search.registry import register_sitemap
+
+    register_sitemap(app, "reports", public.sitemap_entries)
+    if "data" in app.blueprints:
+        from portal.reports import datasets
+
+        datasets.register(app)

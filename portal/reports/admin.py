@@ -25,6 +25,7 @@ from flask_login import current_user
 
 from portal.accounts.auth import require_county, require_role
 from portal.accounts.models import Role
+from portal.core import counties
 from portal.core.models import utcnow
 from portal.core.pagination import paginate
 from portal.extensions import db
@@ -54,6 +55,12 @@ ACTION_FIELDS: dict[Action, tuple[str, ...]] = {
     Action.START_REVIEW: (),
     Action.CONCLUDE_REVIEW: ("outcome", "action_taken"),
 }
+
+
+def _fields(report: Report, action: Action) -> tuple[str, ...]:
+    """A report in the regional triage queue gets its county when it is accepted."""
+    extra = ("county",) if action is Action.ACCEPT and report.county == counties.REGION else ()
+    return extra + ACTION_FIELDS[action]
 
 
 def _load(case: str) -> Report:
@@ -123,7 +130,7 @@ def _detail(
         report=report,
         view=public.tracking_view(report),
         allowed=allowed,
-        action_fields=ACTION_FIELDS,
+        action_fields={a: _fields(report, a) for a in ACTION_FIELDS},
         action_forms={
             a: action_form
             if (action_form is not None and a == active)
@@ -159,12 +166,12 @@ def act(case: str) -> ResponseReturnValue:
     if not form.validate():
         return _detail(report, action_form=form, active=action, status=400)
     data: dict[str, object] = {}
-    for name in ACTION_FIELDS[action]:
+    for name in _fields(report, action):
         value = getattr(form, name).data
         data[name] = value.strip() if isinstance(value, str) else value
         if data[name] in (None, ""):
             getattr(form, name).errors = [_("This field is required for this step.")]
-    if any(getattr(form, n).errors for n in ACTION_FIELDS[action]):
+    if any(getattr(form, n).errors for n in _fields(report, action)):
         return _detail(report, action_form=form, active=action, status=400)
     try:
         service.act(

@@ -149,4 +149,46 @@ def load() -> int:
             report, action, at, public_note=NOTES.get(action, data.get("reason", "")), **data
         )
     db.session.commit()
+    _publish_summaries()
     return added + 1
+
+
+SUMMARY = {
+    "water": (
+        "河道异味举报查处情况",
+        "群众反映河水发黑有异味。经现场调查，责令涉事企业停止排放并限期整改。",
+        "River odour report: outcome",
+        "Residents reported dark, smelly water. The firm "
+        "concerned was ordered to stop discharging and to fix its plant.",
+    ),
+    "air": (
+        "烟囱冒黑烟举报查处情况",
+        "经现场检查，锅炉除尘设施故障，已责令停产维修。",
+        "Black smoke report: outcome",
+        "The boiler's dust filter had failed; the plant was ordered to stop until it was repaired.",
+    ),
+}
+
+
+def _publish_summaries() -> None:
+    """Redacted case summaries of some handled demo reports, as handlers publish them (so
+    /reports/cases/ and Open311 GET requests have content)."""
+    handled = db.session.scalars(
+        sa.select(Report)
+        .where(
+            Report.submission_id.startswith(DEMO_PREFIX),
+            Report.state.in_(["finished", "closed"]),
+            Report.category.in_(list(SUMMARY)),
+        )
+        .order_by(Report.received_at.desc())
+        .limit(4)
+    ).all()
+    for report in handled:
+        title_zh, summary_zh, title_en, summary_en = SUMMARY[report.category]
+        service.publish_summary(
+            report,
+            title_zh=title_zh,
+            summary_zh=summary_zh,
+            title_en=title_en,
+            summary_en=summary_en,
+        )

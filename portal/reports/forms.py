@@ -210,6 +210,7 @@ class ActionForm(FlaskForm):
         _l("Tracking code of the report it duplicates"), validators=[Optional(), Length(max=64)]
     )
     assignee = SelectField(_l("County bureau"), validators=[Optional()])
+    county = SelectField(_l("County where it happened"), validators=[Optional()])
     days = IntegerField(
         _l("Extension in days"), validators=[Optional(), NumberRange(min=1, max=365)]
     )
@@ -219,6 +220,7 @@ class ActionForm(FlaskForm):
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
         self.assignee.choices = [(c.code, c.name) for c in counties.all_counties()]
+        self.county.choices = [("", "")] + [(c.code, c.name) for c in counties.all_counties()]
         self.outcome.choices = [(k.value, str(v)) for k, v in OUTCOME_LABELS.items()]
 
 

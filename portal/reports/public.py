@@ -261,3 +261,24 @@ def summaries_page() -> Pagination:
             ReportSummary.published_at.desc(), ReportSummary.id.desc()
         )
     )
+
+
+def sitemap_entries() -> list[tuple[str, Any]]:
+    """The public report pages: the form, the statistics and every published case summary."""
+    from portal.search.registry import template_lastmod
+
+    latest_change = db.session.scalar(sa.select(sa.func.max(Report.updated_at)))
+    summaries = db.session.execute(
+        sa.select(Report.case, ReportSummary.updated_at)
+        .join(ReportSummary.report)
+        .where(ReportSummary.published_at <= utcnow())
+        .order_by(ReportSummary.published_at.desc())
+    ).all()
+    out: list[tuple[str, Any]] = [
+        ("/reports/new", template_lastmod("reports/new.html")),
+        ("/reports/stats", latest_change or template_lastmod("reports/stats.html")),
+        ("/reports/cases/", max((at for _c, at in summaries), default=None)
+         or template_lastmod("reports/cases.html")),
+    ]
+    out += [(f"/reports/cases/{case}", at) for case, at in summaries]
+    return out

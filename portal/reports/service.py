@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from flask import current_app
 from sqlalchemy.exc import IntegrityError
 
-from portal.core import audit
+from portal.core import audit, counties
 from portal.core.models import utcnow
 from portal.extensions import db
 from portal.reports import codes, eventlog, eventstore, mail, photos, workflow
@@ -351,6 +351,12 @@ def act(
     action = Action(action)
     if action in (Action.RATE, Action.DISPUTE, Action.AUTO_CLOSE):
         raise IllegalTransition(workflow.ErrorCode.NOT_ALLOWED, action=action)
+    county = data.pop("county", None)
+    if report.county == counties.REGION and action is Action.ACCEPT:
+        # Filed without a county (Open311): accepting it places it in its county's queue.
+        if county not in counties.codes():
+            raise IllegalTransition(workflow.ErrorCode.INVALID_DATA, field="county")
+        report.county = county
     if action is Action.MARK_DUPLICATE:
         other = _duplicate_target(report, data.get("duplicate_of"))
         data["duplicate_of"] = other

@@ -340,10 +340,13 @@ def stats_download(fmt: str) -> ResponseReturnValue:
             "The figures are withheld: the event log they are computed from failed verification."
         )
         return Response(message + "\n", status=503, mimetype="text/plain")
-    return conditional(
-        download(fmt, figures["download_rows"], public.STAT_COLUMNS, "report-statistics"),
-        max_age=300,
-    )
+    response = download(fmt, figures["download_rows"], public.STAT_COLUMNS, "report-statistics")
+    if fmt == "csv" and not request.args:
+        # The catalogued table is the unfiltered one; its CSVW description names this URL.
+        from portal.data.registry import csvw_link_header
+
+        response.headers["Link"] = csvw_link_header("report-statistics")
+    return conditional(response, max_age=300)
 
 
 @bp.get("/events.jsonl")

@@ -74,3 +74,13 @@ def register_sitemap(app: Flask, name: str, fn: SitemapSource) -> None:
 
 def sitemap_sources() -> dict[str, SitemapSource]:
     return current_app.extensions.get(SITEMAP_KEY, {})
+
+
+def template_lastmod(name: str) -> dt.datetime:
+    """For a page that shows no records (a form, a static text): when its file last changed."""
+    from pathlib import Path
+
+    from portal.config import ROOT
+
+    path = Path(ROOT, "templates", name)
+    return dt.datetime.fromtimestamp(path.stat().st_mtime, dt.UTC).replace(microsecond=0)

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 from itertools import islice
-from xml.sax.saxutils import escape
+from xml.sax.saxutils import escape, quoteattr
 
 from flask import Blueprint, Response, abort, current_app, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 
+from portal.core import urls
 from portal.core.http import conditional
 from portal.search.registry import SITEMAP_MAX_URLS, search_all, sitemap_sources
 
@@ -18,6 +19,7 @@ MAX_QUERY = 100
 MAX_HITS = 50
 XML_HEAD = '<?xml version="1.0" encoding="UTF-8"?>\n'
 SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
+XHTML_NS = "http://www.w3.org/1999/xhtml"
 
 
 @bp.get("/search")
@@ -29,7 +31,7 @@ def search() -> ResponseReturnValue:
 
 
 def _absolute(path: str) -> str:
-    return current_app.config["BASE_URL"] + path
+    return urls.absolute(path)
 
 
 def _lastmod(value: dt.datetime | dt.date | None) -> str:
@@ -45,14 +47,42 @@ def _xml(body: str) -> Response:
     return conditional(response, max_age=3600)
 
 
-def _site_pages() -> list[tuple[str, None]]:
-    from portal.core.nav import main_nav
+def _site_pages() -> list[tuple[str, dt.datetime | None]]:
+    """The home page, the content pages and the data catalog. Lists and records are in
+    their feature's sitemap; a section's start page is listed by its final address there
+    (the main menu's /pages/ and /reports/ are redirects, so they are not listed)."""
     from portal.pages import content
+    from portal.search.registry import template_lastmod
 
-    paths = [url_for("pages.home")]
-    paths += [url_for(item.endpoint) for item in main_nav()]
-    paths += [url_for("pages.page", slug=slug) for slug in content.slugs()]
-    return [(p, None) for p in dict.fromkeys(paths)]
+    entries: list[tuple[str, dt.datetime | None]] = [
+        (url_for("pages.home"), _newest_of_all() or template_lastmod("pages/home.html"))
+    ]
+    for slug in content.slugs():
+        entries.append((url_for("pages.page", slug=slug), content.last_modified(slug)))
+    if "data.index" in current_app.view_functions:
+        from portal.data import registry
+
+        dates = [d.last_modified() for d in registry.all_datasets()]
+        newest = max((_aware(d) for d in dates if d is not None), default=None)
+        entries.append((url_for("data.index"), newest or template_lastmod("data/index.html")))
+    return entries
+
+
+def _aware(value: dt.datetime | dt.date) -> dt.datetime:
+    if not isinstance(value, dt.datetime):
+        return dt.datetime(value.year, value.month, value.day, tzinfo=dt.UTC)
+    return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
+
+
+def _newest_of_all() -> dt.datetime | None:
+    """The home page shows the newest of every feature: its date is the newest section's."""
+    newest: dt.datetime | None = None
+    for source in sitemap_sources().values():
+        for path, lastmod in islice(source(), 12):
+            if path.count("/") <= 2 and lastmod is not None:  # section and list pages
+                value = _aware(lastmod)
+                newest = value if newest is None else max(newest, value)
+    return newest
 
 
 @bp.get("/sitemap.xml")
@@ -73,11 +103,20 @@ def sitemap(name: str) -> ResponseReturnValue:
         entries = sitemap_sources()[name]()  # type: ignore[assignment]
     else:
         abort(404)
-    urls = "".join(
-        f"<url><loc>{escape(_absolute(path))}</loc>{_lastmod(lastmod)}</url>"
-        for path, lastmod in islice(entries, SITEMAP_MAX_URLS)
+    items = "".join(_url(path, lastmod) for path, lastmod in islice(entries, SITEMAP_MAX_URLS))
+    return _xml(f'<urlset xmlns="{SITEMAP_NS}" xmlns:xhtml="{XHTML_NS}">{items}</urlset>\n')
+
+
+def _url(path: str, lastmod: dt.datetime | dt.date | None) -> str:
+    """One page by its canonical (Chinese) address, with its languages as hreflang links:
+    the same addresses the page's own <link rel=canonical/alternate> give."""
+    loc = urls.absolute(path)
+    langs = "".join(
+        f'<xhtml:link rel="alternate" hreflang="{hreflang}" '
+        f"href={quoteattr(urls.absolute(urls.localized_path(path, [], code)))}/>"
+        for code, hreflang in urls.HREFLANG.items()
     )
-    return _xml(f'<urlset xmlns="{SITEMAP_NS}">{urls}</urlset>\n')
+    return f"<url><loc>{escape(loc)}</loc>{_lastmod(lastmod)}{langs}</url>"
 
 
 @bp.get("/robots.txt")

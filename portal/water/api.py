@@ -5,16 +5,16 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from flask import Blueprint, abort, current_app, jsonify, request
+from flask import Blueprint, abort, current_app, jsonify
 from flask.typing import ResponseReturnValue
 
-from portal.core import counties
+from portal.core import apiargs, counties, openapi
 from portal.core.http import conditional
 from portal.core.pagination import link_header, paginate
 from portal.extensions import db
 from portal.water import queries
 from portal.water.importer import CHINA
-from portal.water.models import WaterEvaluation, WaterPublication, WaterSite
+from portal.water.models import STAGES, WaterEvaluation, WaterPublication, WaterSite
 from portal.water.service import valid_quarter
 from portal.water.standards import list_parameter_limits
 
@@ -163,10 +163,8 @@ def _s(d: Decimal | None) -> str | None:
 
 @bp.get("/sites")
 def sites() -> ResponseReturnValue:
-    county = request.args.get("county") or None
-    stage = request.args.get("stage") or None
-    if county and counties.get(county) is None:
-        abort(404)
+    county = apiargs.county()
+    stage = apiargs.choice("stage", STAGES)
     page = paginate(queries.public_sites(county, stage), default_per_page=50)
     response = jsonify(
         {"sites": [site_json(s) for s in page.items], "total": page.total, "page": page.page}
@@ -228,14 +226,9 @@ OPENAPI_PATHS: dict[str, Any] = {
     "/api/v1/water/sites": _op(
         "Published monitoring sites with their supply chain",
         [
-            {"name": "county", "in": "query", "schema": {"type": "string"}},
-            {
-                "name": "stage",
-                "in": "query",
-                "schema": {"type": "string", "enum": ["source", "plant", "tap", "section"]},
-            },
-            {"name": "page", "in": "query", "schema": {"type": "integer"}},
-            {"name": "per_page", "in": "query", "schema": {"type": "integer"}},
+            openapi.county_param(),
+            {"name": "stage", "in": "query", "schema": {"type": "string", "enum": list(STAGES)}},
+            *openapi.PAGE_PARAMS,
         ],
     ),
     "/api/v1/water/sites/{code}": _op(
@@ -250,6 +243,7 @@ OPENAPI_PATHS: dict[str, Any] = {
         [_path_param("county", "County code"), _path_param("quarter", "e.g. 2026Q3")],
     ),
 }
+OPENAPI_PATHS["/api/v1/water/sites"]["get"]["responses"].update(openapi.LIST_ERRORS)
 OPENAPI_PATHS["/api/v1/water/samples/{sample_id}"]["get"]["responses"]["200"] = {
     "description": "The evaluation",
     "content": {"application/json": {"schema": {"$ref": "#/components/schemas/WaterSample"}}},

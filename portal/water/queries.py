@@ -232,6 +232,22 @@ def sitemap_entries() -> list[tuple[str, Any]]:
         .where(WaterPublication.current.is_(True))
         .order_by(WaterPublication.published_at.desc())
     )
-    out: list[tuple[str, Any]] = [(f"/water/quarters/{c}/{q}", at) for c, q, at in pubs]
-    out += [(f"/water/sites/{s.code}", None) for s in db.session.scalars(public_sites())]
+    from portal.core.counties import codes
+    from portal.search.registry import template_lastmod
+
+    pubs = list(pubs)
+    by_county: dict[str, Any] = {}
+    for c, _q, at in pubs:
+        by_county[c] = max(at, by_county.get(c, at))
+    newest = max(by_county.values(), default=None) or template_lastmod("water/index.html")
+    out: list[tuple[str, Any]] = [("/water/", newest), ("/water/sections", newest)]
+    out += [
+        (f"/water/counties/{c}", by_county.get(c) or template_lastmod("water/county.html"))
+        for c in codes()
+    ]
+    out += [(f"/water/quarters/{c}/{q}", at) for c, q, at in pubs]
+    out += [
+        (f"/water/sites/{s.code}", by_county.get(s.county, newest))
+        for s in db.session.scalars(public_sites())
+    ]
     return out

@@ -1,13 +1,20 @@
 """Open311 GeoReport v2 at /open311/v2/, field for field, in JSON and XML.
 
-* ``services``: one service per report category (``service_code`` = category code), with a
-  required ``county`` attribute.
-* ``POST requests``: partners authenticated by ``api_key`` file reports; the answer's
-  ``service_request_id`` is the tracking code.
-* ``GET requests``: only published, redacted case summaries; their ``service_request_id``
-  is the case pseudonym of the public event log, never a tracking code.
-* ``GET requests/<id>``: a published summary by pseudonym, or the bare status of any
-  tracking code (no description, place or coordinates).
+* ``discovery``: the endpoint document GeoReport clients start from.
+* ``services``: one service per report category (``service_code`` = category code), named
+  in the requested language (``?locale=`` or Accept-Language), with an optional ``county``
+  attribute for clients that render attributes.
+* ``POST requests``: partners authenticated by ``api_key`` file reports. Without a county,
+  the report goes to the regional bureau's triage queue (``counties.REGION``); the handler
+  sets the county when accepting it. No boundary data with an open licence exists for the
+  region's counties that the portal could ship, so the point is not mapped to a county.
+  The answer's ``service_request_id`` is the case pseudonym; the tracking code (the
+  reporter's credential) is given once in ``service_notice`` and never belongs in a URL.
+* ``GET requests``: only published, redacted case summaries.
+* ``GET requests/<id>``: by case pseudonym, the published summary or the bare status (no
+  description, place or coordinates). A client that holds a tracking code POSTs it to
+  ``requests/lookup`` (or sends it in the ``X-Tracking-Code`` header there).
+* Every path under /open311/ answers errors as the GeoReport error array.
 
 No answer ever contains the reporter's name, phone or e-mail.
 """
@@ -23,17 +30,19 @@ import sqlalchemy as sa
 from flask import Blueprint, Response, abort, current_app, jsonify, request
 from flask.typing import ResponseReturnValue
 from flask_babel import force_locale
+from flask_babel import gettext as _
 from werkzeug.exceptions import HTTPException
 
-from portal.core import counties
+from portal.core import counties, urls
 from portal.core.http import conditional
 from portal.core.models import utcnow
+from portal.core.text import clean
 from portal.extensions import db, limiter
 from portal.reports import codes, public, service
 from portal.reports.models import CATEGORIES, STATE_LABELS, Report, ReportSummary
 from portal.reports.workflow import CHINA_TZ, State, open311_status
 
-bp = Blueprint("open311", __name__, url_prefix="/open311/v2")
+bp = Blueprint("open311", __name__, url_prefix="/open311")
 FORMATS = ("json", "xml")
 AGENCY = "大兴安岭地区生态环境局"
 MAX_RESULTS = 1000
@@ -76,7 +85,7 @@ def _element(tag: str, value: Any) -> ET.Element:
     elif isinstance(value, bool):
         el.text = "true" if value else "false"
     elif value is not None:
-        el.text = str(value)
+        el.text = clean(str(value))  # a control character stored before would break the XML
     return el
 
 
@@ -106,13 +115,56 @@ def _http_error(exc: HTTPException) -> ResponseReturnValue:
     return _error(fmt, exc.code or 500, exc.name)
 
 
+@bp.route("/", defaults={"_rest": ""}, methods=["GET", "POST", "PUT", "DELETE", "PATCH"])
+@bp.route("/<path:_rest>", methods=["GET", "POST", "PUT", "DELETE", "PATCH"])
+def unknown(_rest: str) -> ResponseReturnValue:
+    """Any other address under /open311/ answers a GeoReport error array, not a web page."""
+    raise Open311Error(404, "no such GeoReport endpoint (see /open311/discovery.json)")
+
+
+# ---------------------------------------------------------------------------------------
+# Discovery and language
+# ---------------------------------------------------------------------------------------
+
+
+def _locale() -> str:
+    """?locale= (GeoReport's parameter) wins, then Accept-Language, then Chinese."""
+    from portal.core.i18n import normalize_language, select_locale
+
+    return normalize_language(request.args.get("locale")) or select_locale()
+
+
+@bp.get("/discovery.<fmt>")
+def discovery(fmt: str) -> ResponseReturnValue:
+    fmt = _fmt(fmt)
+    doc = {
+        "changeset": "2026-12-01T00:00:00+08:00",
+        "contact": "12369 环保举报热线 / 12369 environmental hotline",
+        "key_service": urls.absolute("/admin/reports/api-keys") + " (keys issued by the bureau)",
+        "endpoints": [
+            {
+                "specification": "http://wiki.open311.org/GeoReport_v2",
+                "url": urls.absolute("/open311/v2"),
+                "changeset": "2026-12-01T00:00:00+08:00",
+                "type": "production",
+                "formats": ["application/json", "text/xml"],
+            }
+        ],
+    }
+    if fmt == "xml":
+        root = _element("discovery", doc)
+        body = '<?xml version="1.0" encoding="utf-8"?>' + ET.tostring(root, encoding="unicode")
+        return conditional(Response(body, mimetype="text/xml"), max_age=3600)
+    return conditional(jsonify(doc), max_age=3600)
+
+
 # ---------------------------------------------------------------------------------------
 # Services
 # ---------------------------------------------------------------------------------------
 
 
 def _services() -> list[dict[str, Any]]:
-    with force_locale("zh_Hans"):
+    with force_locale(_locale()):
         return [
             {
                 "service_code": code,
@@ -127,13 +179,16 @@ def _services() -> list[dict[str, Any]]:
         ]
 
 
-@bp.get("/services.<fmt>")
+@bp.get("/v2/services.<fmt>")
 def services(fmt: str) -> ResponseReturnValue:
     fmt = _fmt(fmt)
-    return conditional(_answer(fmt, "services", "service", _services()), max_age=3600)
+    response = _answer(fmt, "services", "service", _services())
+    response.vary.add("Accept-Language")
+    return conditional(response, max_age=3600)
 
 
 def _definition(code: str) -> dict[str, Any]:
+    english = _locale() == "en"
     return {
         "service_code": code,
         "attributes": [
@@ -141,17 +196,25 @@ def _definition(code: str) -> dict[str, Any]:
                 "variable": True,
                 "code": "county",
                 "datatype": "singlevaluelist",
-                "required": True,
-                "datatype_description": "大兴安岭地区的县（市、区）代码",
+                "required": False,
+                "datatype_description": "County code in the Daxing'anling region"
+                if english
+                else "大兴安岭地区的县（市、区）代码",
                 "order": 1,
-                "description": "发生地所在县（市、区）",
-                "values": [{"key": c.code, "name": c.name_zh} for c in counties.all_counties()],
+                "description": "County where it happened (if left out, the regional bureau "
+                "sets it when accepting the report)"
+                if english
+                else "发生地所在县（市、区）（不填时由地区生态环境局受理时确定）",
+                "values": [
+                    {"key": c.code, "name": c.name_en if english else c.name_zh}
+                    for c in counties.all_counties()
+                ],
             }
         ],
     }
 
 
-@bp.get("/services/<code>.<fmt>")
+@bp.get("/v2/services/<code>.<fmt>")
 def service_definition(code: str, fmt: str) -> ResponseReturnValue:
     fmt = _fmt(fmt)
     if code not in CATEGORIES:
@@ -190,7 +253,7 @@ def _float(name: str, low: float, high: float) -> float | None:
     return value
 
 
-@bp.post("/requests.<fmt>")
+@bp.post("/v2/requests.<fmt>")
 @limiter.limit(_open311_limit, key_func=_api_key_limit_key)
 def create_request(fmt: str) -> ResponseReturnValue:
     from portal.reports.forms import LAT_RANGE, LON_RANGE
@@ -207,9 +270,9 @@ def create_request(fmt: str) -> ResponseReturnValue:
     address = form.get("address_string", "").strip()[:500]
     if (lat is None or lon is None) and not address:
         raise Open311Error(400, "lat and long, or address_string, are required")
-    county = form.get("attribute[county]", "")
-    if county not in counties.codes():
-        raise Open311Error(400, "attribute[county] is required (see the service definition)")
+    county = form.get("attribute[county]", "").strip() or counties.REGION
+    if county != counties.REGION and county not in counties.codes():
+        raise Open311Error(400, "attribute[county] is not a county code of the region")
     description = form.get("description", "").strip()
     if not description:
         raise Open311Error(400, "description is required")
@@ -237,11 +300,13 @@ def create_request(fmt: str) -> ResponseReturnValue:
         channel="open311",
         api_key_id=key.id,
     )
-    row = {
-        "service_request_id": report.code,
-        "service_notice": "已收到举报，请凭此编号查询办理进展。",
-        "account_id": None,
-    }
+    with force_locale(_locale()):
+        notice = _(
+            "Report received. Your tracking code is %(code)s: keep it to follow the report "
+            "and give feedback; it is shown only now.",
+            code=report.code,
+        )
+    row = {"service_request_id": report.case, "service_notice": notice, "account_id": None}
     return _answer(fmt, "service_requests", "request", [row], 201)
 
 
@@ -260,24 +325,32 @@ def _expected(report: Report) -> dt.datetime | None:
 
 
 def _status_notes(report: Report) -> str:
-    with force_locale("zh_Hans"):
-        label = str(STATE_LABELS[State(report.state)])
-    return label
+    """The latest public note the handlers wrote (what Open311 apps show the reporter),
+    else the state's name."""
+    notes = [n.public_note for n in report.notes if (n.public_note or "").strip()]
+    if notes:
+        return notes[-1]
+    with force_locale(_locale()):
+        return str(STATE_LABELS[State(report.state)])
+
+
+def _service_name(report: Report) -> str:
+    with force_locale(_locale()):
+        return str(CATEGORIES[report.category])
 
 
 def _summary_row(summary: ReportSummary) -> dict[str, Any]:
     report = summary.report
-    with force_locale("zh_Hans"):
-        name = str(CATEGORIES[report.category])
+    english = _locale() == "en"
     return {
         "service_request_id": report.case,
         "status": open311_status(State(report.state)),
         "status_notes": _status_notes(report),
-        "service_name": name,
+        "service_name": _service_name(report),
         "service_code": report.category,
-        "description": summary.summary_zh,
+        "description": (summary.summary_en if english else None) or summary.summary_zh,
         "agency_responsible": AGENCY,
-        "service_notice": summary.title_zh,
+        "service_notice": (summary.title_en if english else None) or summary.title_zh,
         "requested_datetime": _w3c(report.received_at),
         "updated_datetime": _w3c(max(report.updated_at, summary.updated_at)),
         "expected_datetime": _w3c(_expected(report)),
@@ -291,12 +364,12 @@ def _summary_row(summary: ReportSummary) -> dict[str, Any]:
 
 
 def _status_row(report: Report) -> dict[str, Any]:
-    """Status only, for whoever holds a tracking code: no description, place or media."""
+    """Status only, by case pseudonym: no description, place or media."""
     return {
-        "service_request_id": report.code,
+        "service_request_id": report.case,
         "status": open311_status(State(report.state)),
         "status_notes": _status_notes(report),
-        "service_name": None,
+        "service_name": _service_name(report),
         "service_code": report.category,
         "description": None,
         "agency_responsible": AGENCY,
@@ -324,7 +397,7 @@ def _date_arg(name: str) -> dt.datetime | None:
     return value if value.tzinfo else value.replace(tzinfo=CHINA_TZ)
 
 
-@bp.get("/requests.<fmt>")
+@bp.get("/v2/requests.<fmt>")
 def list_requests(fmt: str) -> ResponseReturnValue:
     fmt = _fmt(fmt)
     query = sa.select(ReportSummary).join(Report).where(ReportSummary.published_at <= utcnow())
@@ -354,20 +427,18 @@ def list_requests(fmt: str) -> ResponseReturnValue:
     return conditional(_answer(fmt, "service_requests", "request", rows), max_age=300)
 
 
-@bp.get("/requests/<request_id>.<fmt>")
+@bp.get("/v2/requests/<request_id>.<fmt>")
 @limiter.limit(lambda: current_app.config["TRACK_RATE_LIMIT"])
 def get_request(request_id: str, fmt: str) -> ResponseReturnValue:
+    """By case pseudonym only: a tracking code is a credential and stays out of URLs."""
     fmt = _fmt(fmt)
     summary = public.published_summary(request_id)
     if summary is not None:
         row = _summary_row(summary)
     else:
-        try:
-            report = service.get_by_code(request_id)
-        except codes.CodeError:
-            report = None
+        report = db.session.scalar(sa.select(Report).where(Report.case == request_id[:64]))
         if report is None:
-            raise Open311Error(404, "service_request_id not found")
+            raise Open311Error(404, "service_request_id not found (use the case id)")
         service.close_if_due(report)
         row = _status_row(report)
     response = _answer(fmt, "service_requests", "request", [row])
@@ -375,4 +446,23 @@ def get_request(request_id: str, fmt: str) -> ResponseReturnValue:
     return response
 
 
-CSRF_EXEMPT = {"open311.create_request"}
+@bp.post("/v2/requests/lookup.<fmt>")
+@limiter.limit(lambda: current_app.config["TRACK_RATE_LIMIT"])
+def lookup_request(fmt: str) -> ResponseReturnValue:
+    """For clients holding a tracking code: sent in the body or the X-Tracking-Code header,
+    never in the URL. Answers the status row, whose id is the case pseudonym."""
+    fmt = _fmt(fmt)
+    raw = request.headers.get("X-Tracking-Code") or request.form.get("tracking_code") or ""
+    try:
+        report = service.get_by_code(raw)
+    except codes.CodeError:
+        report = None
+    if report is None:
+        raise Open311Error(404, "tracking code not found")
+    service.close_if_due(report)
+    response = _answer(fmt, "service_requests", "request", [_status_row(report)])
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+CSRF_EXEMPT = {"open311.create_request", "open311.lookup_request", "open311.unknown"}
