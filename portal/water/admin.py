@@ -8,6 +8,7 @@ from typing import Any
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
+from flask_login import current_user
 
 from portal.accounts.auth import require_county, require_role
 from portal.accounts.models import Role
@@ -55,7 +56,9 @@ def import_file() -> ResponseReturnValue:
     if form.validate_on_submit():
         upload = form.file.data
         run = service.import_sites if kind == "sites" else service.import_measurements
-        result = run(upload.stream, upload.filename or "")
+        # The official's county as stored on their account: the service refuses rows
+        # outside it (region-wide officials have none).
+        result = run(upload.stream, upload.filename or "", current_user.county)
         if result.ok:
             flash(_("Imported %(rows)s rows.", rows=result.rows), "success")
     status = 422 if result is not None and not result.ok else 200

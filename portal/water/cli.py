@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 from flask.cli import AppGroup
 
+from portal.core import counties
 from portal.water import service
 from portal.water.messages import PUBLISH_ERRORS, import_error
 
@@ -27,20 +28,35 @@ def _report(result: service.ImportResult) -> None:
     raise SystemExit(1)
 
 
+_SCOPE = click.option(
+    "--county",
+    default=None,
+    help="Import as a county's water officer: rows of other counties are refused.",
+)
+
+
+def _scope(county: str | None) -> str | None:
+    if county is not None and counties.get(county) is None:
+        raise click.BadParameter(str(PUBLISH_ERRORS["unknown_county"]), param_hint="--county")
+    return county
+
+
 @water_cli.command("import-sites")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-def import_sites(file: Path) -> None:
+@_SCOPE
+def import_sites(file: Path, county: str | None) -> None:
     """Import monitoring sites (all or nothing)."""
     with file.open("rb") as fh:
-        _report(service.import_sites(fh, file.name))
+        _report(service.import_sites(fh, file.name, _scope(county)))
 
 
 @water_cli.command("import")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-def import_measurements(file: Path) -> None:
+@_SCOPE
+def import_measurements(file: Path, county: str | None) -> None:
     """Import laboratory results (all or nothing; re-importing is harmless)."""
     with file.open("rb") as fh:
-        _report(service.import_measurements(fh, file.name))
+        _report(service.import_measurements(fh, file.name, _scope(county)))
 
 
 @water_cli.command("publish")

@@ -99,6 +99,10 @@ IMPORT_ERRORS = {
     "sample_site_differs": _l("The same sample id is given with different sites."),
     "sample_time_differs": _l("The same sample id is given with different sampling times."),
     "sample_of_other_site": _l("This sample id already belongs to another site."),
+    "outside_county": _l(
+        "Outside your county: you may import only your own county's sites and results, "
+        "and you cannot move a site to another county."
+    ),
 }
 PUBLISH_ERRORS = {
     "unknown_county": _l("Unknown county code."),

@@ -52,14 +52,26 @@ def _failed(report: Report) -> ImportResult:
 # --- import: sites -------------------------------------------------------------------------
 
 
-def import_sites(stream: IO[bytes], filename: str) -> ImportResult:
-    """Create or update every site of the file, or none of them."""
+def import_sites(stream: IO[bytes], filename: str, scope: str | None = None) -> ImportResult:
+    """Create or update every site of the file, or none of them.
+
+    ``scope``: the county of a county-scoped official (None: region-wide).  Each row is
+    checked against the site as stored as well as the county it names, so a scoped
+    official can neither write another county's site nor move a site between counties.
+    """
     report = Report()
     table = importer.open_table(stream, filename, report)
     if table is None or not importer.check_columns(table, importer.SITE_COLUMNS, report):
         return _failed(report)
-    known = dict(db.session.execute(sa.select(WaterSite.code, WaterSite.stage)).all())
+    stored = {
+        code: (stage, county)
+        for code, stage, county in db.session.execute(
+            sa.select(WaterSite.code, WaterSite.stage, WaterSite.county)
+        )
+    }
+    known = {code: stage for code, (stage, _) in stored.items()}
     rows = importer.validate_sites(table, known, report)
+    importer.check_site_scope(rows, stored, scope, report)
     if report.count or not rows:
         if not rows and not report.count:
             report.add(0, "", "empty_file")
@@ -94,7 +106,12 @@ def import_sites(stream: IO[bytes], filename: str) -> ImportResult:
     ]
     if links:
         db.session.execute(sa.insert(WaterSupplyLink), links)
-    audit.record("import", "water_sites", None, after={"file": filename, "sites": len(rows)})
+    audit.record(
+        "import",
+        "water_sites",
+        None,
+        after={"file": filename, "sites": len(rows), "scope": scope},
+    )
     db.session.commit()
     return ImportResult(True, rows=len(rows), sites=len(rows))
 
@@ -102,17 +119,25 @@ def import_sites(stream: IO[bytes], filename: str) -> ImportResult:
 # --- import: measurements ------------------------------------------------------------------
 
 
-def import_measurements(stream: IO[bytes], filename: str) -> ImportResult:
+def import_measurements(
+    stream: IO[bytes], filename: str, scope: str | None = None
+) -> ImportResult:
     """All-or-nothing, idempotent on (sample_id, parameter), streamed in two passes.
 
     Pass 1 validates every row (keeping only keys, not rows); pass 2 re-reads the file and
-    writes in batches inside one transaction.
+    writes in batches inside one transaction.  ``scope`` (a county-scoped official's county)
+    refuses rows for a site, or a stored sample, of another county.
     """
     report = Report()
     table = importer.open_table(stream, filename, report)
     if table is None or not importer.check_columns(table, importer.MEASUREMENT_COLUMNS, report):
         return _failed(report)
-    sites = dict(db.session.execute(sa.select(WaterSite.code, WaterSite.id)).all())
+    sites: dict[str, int] = {}
+    site_counties: dict[str, str] = {}
+    for code, pk, county in db.session.execute(
+        sa.select(WaterSite.code, WaterSite.id, WaterSite.county)
+    ):
+        sites[code], site_counties[code] = pk, county
     seen: set[tuple[str, str]] = set()
     samples: dict[str, tuple[str, dt.datetime, int]] = {}  # sample → (site, time, first row)
     rows = 0
@@ -120,6 +145,8 @@ def import_measurements(stream: IO[bytes], filename: str) -> ImportResult:
         rows += 1
         if m.site_code not in sites:
             report.add(m.row, "site_code", "unknown_site", m.site_code)
+        elif scope is not None and site_counties[m.site_code] != scope:
+            report.add(m.row, "site_code", "outside_county", m.site_code)
         key = (m.sample_id, m.parameter)
         if key in seen:
             report.add(m.row, "parameter", "duplicate_measurement", m.parameter)
@@ -133,14 +160,17 @@ def import_measurements(stream: IO[bytes], filename: str) -> ImportResult:
     ids = list(samples)
     for start in range(0, len(ids), 500):
         chunk = ids[start : start + 500]
-        for sample_id, site_id in db.session.execute(
-            sa.select(WaterSample.sample_id, WaterSample.site_id).where(
+        for sample_id, site_id, stored_county in db.session.execute(
+            sa.select(WaterSample.sample_id, WaterSample.site_id, WaterSample.county).where(
                 WaterSample.sample_id.in_(chunk)
             )
         ):
             site_code, _, row = samples[sample_id]
             if sites.get(site_code) not in (None, site_id):
                 report.add(row, "sample_id", "sample_of_other_site", sample_id)
+            elif scope is not None and stored_county != scope:
+                # The sample as stored: a site moved since keeps its old samples' county.
+                report.add(row, "sample_id", "outside_county", sample_id)
     if report.count or not rows:
         if not report.count:
             report.add(0, "", "empty_file")
@@ -162,7 +192,7 @@ def import_measurements(stream: IO[bytes], filename: str) -> ImportResult:
         "import",
         "water_measurements",
         None,
-        after={"file": filename, "rows": rows, "samples": len(samples)},
+        after={"file": filename, "rows": rows, "samples": len(samples), "scope": scope},
     )
     db.session.commit()
     return ImportResult(True, rows=rows, samples=len(samples), quarters=sorted(quarters))
