@@ -40,7 +40,20 @@ NOTE_LABELS = {
     "guidance_exceeded_nuclide_analysis_needed": _l(
         "Above the screening value: nuclide analysis is needed."
     ),
-    "disinfection_unknown": _l("The disinfection method is not known."),
+    "disinfection_unknown": _l(
+        "The disinfection method is not known: the site declares none and no disinfectant "
+        "residual was measured. The water officer should declare it in the site file "
+        "(column disinfectant: free_chlorine, total_chlorine, chlorine_dioxide or ozone)."
+    ),
+    "disinfection_inferred": _l(
+        "The site declares no disinfection method; the residual the laboratory measured "
+        "shows it, and the residual was judged for that method."
+    ),
+    "disinfection_contradictory": _l(
+        "The disinfection method is not known: the residuals measured point to different "
+        "methods. The water officer should declare it in the site file (column "
+        "disinfectant, e.g. chlorine_dioxide;free_chlorine for a mixed method)."
+    ),
     "disinfectant_not_in_use": _l("This disinfectant is not used at this site."),
     "residual_below_minimum": _l("The disinfectant residual is below the minimum."),
     "residual_met_by_other_disinfectant": _l(

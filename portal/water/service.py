@@ -332,6 +332,8 @@ def document(sample: WaterSample, site: WaterSite, e: Evaluation) -> dict[str, A
         "compliant": e.compliant,
         "deciding_parameters": list(e.deciding_parameters),
         "notes": list(e.notes),
+        "disinfection": list(e.disinfection) if e.disinfection else None,
+        "disinfection_inferred": e.disinfection_inferred,
         "parameters": [
             {
                 "parameter": it.parameter,
