@@ -106,3 +106,23 @@ def test_the_cli_import_takes_a_county_scope(runner, db, tmp_path):
     assert db.session.scalar(sa.select(WaterSite.name_zh).where(WaterSite.code == "MH-S1")) == (
         "漠河额木尔河水源地"
     )
+
+
+def test_a_rename_after_publication_does_not_change_the_published_pages(client, db):
+    from tests.water_support import published
+
+    published()
+    assert _sites(SITES.replace("漠河额木尔河水源地", "改名后的水源地"), "mohe").ok
+    for path in (
+        "/water/quarters/mohe/2026Q3",
+        "/water/samples/S1-Q3",
+        "/water/sites/MH-S1",
+        "/water/counties/mohe",
+        "/api/v1/water/sites/MH-S1",
+    ):
+        body = client.get(path).get_data(as_text=True)
+        assert "漠河额木尔河水源地" in body or "\\u6f20" in body, path
+        assert "改名后的水源地" not in body, path
+    # The next publication (here a correction, with its reason) shows the new name.
+    service.publish("mohe", "2026Q3", "水源地更名")
+    assert "改名后的水源地" in client.get("/water/quarters/mohe/2026Q3").get_data(as_text=True)

@@ -14,8 +14,9 @@ from portal.core.pagination import link_header, paginate
 from portal.extensions import db
 from portal.water import queries
 from portal.water.importer import CHINA
-from portal.water.models import WaterEvaluation, WaterPublication, WaterSite
+from portal.water.models import WaterEvaluation, WaterPublication
 from portal.water.service import valid_quarter
+from portal.water.snapshot import PublishedSite
 from portal.water.standards import list_parameter_limits
 
 bp = Blueprint("water_api", __name__, url_prefix="/api/v1/water")
@@ -68,7 +69,7 @@ def sample_json(e: WaterEvaluation) -> dict[str, Any]:
     }
 
 
-def site_json(s: WaterSite, detail: bool = False) -> dict[str, Any]:
+def site_json(s: PublishedSite, detail: bool = False) -> dict[str, Any]:
     out: dict[str, Any] = {
         "code": s.code,
         "url": _url(f"/water/sites/{s.code}"),
@@ -169,7 +170,11 @@ def sites() -> ResponseReturnValue:
         abort(404)
     page = paginate(queries.public_sites(county, stage), default_per_page=50)
     response = jsonify(
-        {"sites": [site_json(s) for s in page.items], "total": page.total, "page": page.page}
+        {
+            "sites": [site_json(s) for s in queries.published_list(list(page.items))],
+            "total": page.total,
+            "page": page.page,
+        }
     )
     if header := link_header(page):
         response.headers["Link"] = header

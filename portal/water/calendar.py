@@ -65,9 +65,7 @@ def last_due(now: dt.datetime, days: int) -> str:
     return q
 
 
-def overdue(
-    first: str | None, published: Iterable[str], now: dt.datetime, days: int
-) -> list[str]:
+def overdue(first: str | None, published: Iterable[str], now: dt.datetime, days: int) -> list[str]:
     """Quarters from ``first`` (the calendar's start) through the last one due at ``now``
     that have no publication, oldest first."""
     if first is None:

@@ -15,7 +15,7 @@ import sqlalchemy as sa
 
 from portal.core import audit, counties
 from portal.extensions import db
-from portal.water import importer
+from portal.water import importer, snapshot
 from portal.water.evaluate import Evaluation, evaluate_sample
 from portal.water.importer import CHINA, MeasurementRow, Report, RowError
 from portal.water.models import (
@@ -488,6 +488,7 @@ def publish(county: str, quarter: str, reason: str | None = None) -> WaterPublic
         reason=reason if previous else None,
         published_by=author,
         summary=summary,
+        sites={ev.site.code: snapshot.capture(ev.site) for ev in evaluated},
     )
     db.session.add(pub)
     db.session.flush()

@@ -27,8 +27,9 @@ from portal.extensions import db
 from portal.water import chart, queries
 from portal.water.datasets import QUARTERS, SITES
 from portal.water.messages import CLASS_LABELS, NOTE_LABELS, STAGE_LABELS, WATER_BODY_LABELS
-from portal.water.models import WaterEvaluation, WaterPublication, WaterSite
+from portal.water.models import WaterEvaluation, WaterPublication
 from portal.water.service import valid_quarter
+from portal.water.snapshot import PublishedSite
 
 bp = Blueprint("water", __name__)
 MAX_AGE = 300
@@ -172,7 +173,7 @@ def sample(sample_id: str) -> ResponseReturnValue:
     e = queries.sample(sample_id)
     if e is None:
         abort(404)
-    return _page("water/sample.html", evaluation=e, doc=e.result, site=e.site)
+    return _page("water/sample.html", evaluation=e, doc=e.result, site=queries.sample_site(e))
 
 
 def _quarter_or_404(county: str, quarter: str) -> WaterPublication:
@@ -208,7 +209,7 @@ def sections() -> ResponseReturnValue:
 # --- downloads -------------------------------------------------------------------------------
 
 
-def download_rows(pairs: list[tuple[WaterEvaluation, WaterSite]]) -> list[dict[str, Any]]:
+def download_rows(pairs: list[tuple[WaterEvaluation, PublishedSite]]) -> list[dict[str, Any]]:
     rows = []
     for e, s in pairs:
         d = e.result
