@@ -8,6 +8,7 @@ import click
 from flask.cli import AppGroup
 
 from portal.core import counties
+from portal.water import explanations as explain_write
 from portal.water import service
 from portal.water.messages import PUBLISH_ERRORS, import_error
 
@@ -63,10 +64,29 @@ def import_measurements(file: Path, county: str | None) -> None:
 @click.argument("county")
 @click.argument("quarter")
 @click.option("--reason", default=None, help="Required to correct a published quarter.")
-def publish(county: str, quarter: str, reason: str | None) -> None:
-    """Publish a county's quarter (or correct it, with --reason)."""
+@click.option(
+    "--explanations",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    default=None,
+    help="CSV/XLSX with site_code,cause,measures,advice for failed or inconclusive sites.",
+)
+def publish(county: str, quarter: str, reason: str | None, explanations: Path | None) -> None:
+    """Publish a county's quarter (or correct it, with --reason).
+
+    Explanations are checked before publishing (a bad file publishes nothing) but never
+    required: without them the public sees when they are due.
+    """
+    texts: list[explain_write.Text] = []
+    if explanations is not None:
+        with explanations.open("rb") as fh:
+            texts, report = explain_write.read_file(fh, explanations.name, county, quarter, None)
+        if report.count:
+            _report(service.ImportResult(False, report.errors, report.truncated, report.count))
     try:
         pub = service.publish(county, quarter, reason)
     except service.PublishError as exc:
         raise click.ClickException(str(PUBLISH_ERRORS[exc.code])) from exc
     click.echo(f"published {county} {quarter} version {pub.version}")
+    if texts:
+        n = explain_write.write_all(county, quarter, texts, None)
+        click.echo(f"explanations written for {n} sites")

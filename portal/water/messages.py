@@ -117,6 +117,21 @@ IMPORT_ERRORS = {
         "and you cannot move a site to another county."
     ),
 }
+# Explanations of exceedances (the review form and `water publish --explanations FILE`).
+IMPORT_ERRORS.update(
+    {
+        "unknown_county": _l("Unknown county code."),
+        "invalid_quarter": _l("Write the quarter as 2026Q3."),
+        "site_not_in_quarter": _l("This site has no samples in this county's quarter."),
+        "invalid_form": _l("The form could not be read; send it again."),
+        "cause_required": _l("Write the cause."),
+        "measures_required": _l("Write the measures taken."),
+        "advice_required": _l("Write the advice to residents."),
+        "cause_too_long": _l("At most 2000 characters."),
+        "measures_too_long": _l("At most 2000 characters."),
+        "advice_too_long": _l("At most 2000 characters."),
+    }
+)
 PUBLISH_ERRORS = {
     "unknown_county": _l("Unknown county code."),
     "invalid_quarter": _l("Write the quarter as 2026Q3."),

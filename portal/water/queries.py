@@ -11,6 +11,7 @@ from portal.extensions import db
 from portal.search.registry import SearchHit, like_pattern
 from portal.water import snapshot
 from portal.water.models import WaterEvaluation, WaterPublication, WaterSite, WaterSupplyLink
+from portal.water.overdue import next_change  # noqa: F401  (the page cache's interface)
 from portal.water.snapshot import PublishedSite
 
 STAGE_ORDER = ("source", "plant", "tap", "section")
@@ -214,6 +215,27 @@ def latest_publications() -> dict[str, WaterPublication]:
         .where(WaterPublication.current.is_(True))
     )
     return {p.county: p for p in pubs}
+
+
+def sampling_dates(pubs: list[WaterPublication]) -> dict[int, dict[str, Any]]:
+    """Per publication and stage: the newest sampling time among the sites' latest samples
+    (a verdict is always shown with its quarter and when it was sampled)."""
+    out: dict[int, dict[str, Any]] = {p.id: {} for p in pubs}
+    if not pubs:
+        return out
+    for pub_id, stage, at in db.session.execute(
+        sa.select(
+            WaterEvaluation.publication_id, WaterSite.stage, sa.func.max(WaterEvaluation.sampled_at)
+        )
+        .join(WaterSite, WaterSite.id == WaterEvaluation.site_id)
+        .where(
+            WaterEvaluation.publication_id.in_([p.id for p in pubs]),
+            WaterEvaluation.latest_of_quarter.is_(True),
+        )
+        .group_by(WaterEvaluation.publication_id, WaterSite.stage)
+    ):
+        out[pub_id][stage] = at
+    return out
 
 
 def sections() -> tuple[list[PublishedSite], list[str], dict[tuple[int, str], WaterEvaluation]]:
