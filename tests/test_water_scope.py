@@ -27,8 +27,10 @@ def test_a_tahe_officers_import_of_a_mohe_row_is_refused_and_nothing_is_imported
     assert load().ok  # Mohe's sites and Q3 results, imported region-wide
     assert _sites(TAHE_SITES, None).ok
     before = (count_rows(WaterSample), count_rows(WaterMeasurement))
-    mixed = HEADER + rows("TH-Q3", "TH-S1", "2026-08-12T09:30", ph="7.1|") + rows(
-        "S1-Q3b", "MH-S1", "2026-08-12T09:30", ph="9.9|"
+    mixed = (
+        HEADER
+        + rows("TH-Q3", "TH-S1", "2026-08-12T09:30", ph="7.1|")
+        + rows("S1-Q3b", "MH-S1", "2026-08-12T09:30", ph="9.9|")
     )
     result = _results(mixed, "tahe")
     assert not result.ok
