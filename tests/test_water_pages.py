@@ -96,6 +96,9 @@ def test_site_search_finds_published_sites(app, db):
     with app.test_request_context("/"):
         hits = providers()["water"]("洛古河", 5)
     assert [h.url for h in hits] == ["/water/sites/SEC-1"]
+    # The verdict in the hit names its quarter and sampling date.
+    assert "2026年第3季度" in hits[0].summary and "2026-08-13" in hits[0].summary
+    assert "达标" in hits[0].summary
 
 
 def test_published_tables_are_listed_in_the_open_data_catalog(client, db):

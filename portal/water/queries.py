@@ -266,7 +266,7 @@ def sections() -> tuple[list[PublishedSite], list[str], dict[tuple[int, str], Wa
 def search(query: str, limit: int) -> list[SearchHit]:
     from flask_babel import gettext as _
 
-    from portal.core.i18n import localized
+    from portal.core.i18n import china_date, localized
 
     pattern = like_pattern(query.strip())
     sites = db.session.scalars(
@@ -281,16 +281,58 @@ def search(query: str, limit: int) -> list[SearchHit]:
         .limit(limit)
     ).all()
     sites = published_list(list(sites))
+    newest = _newest_evaluations([s.id for s in sites])
+
+    def summary(site: PublishedSite) -> str:
+        e = newest.get(site.id)
+        if e is None:
+            return site.code
+        verdict = {True: _("Meets the standard"), False: _("Does not meet the standard")}.get(
+            e.compliant, _("Inconclusive")
+        )
+        # A verdict always names its quarter and sampling date.
+        return _(
+            "%(code)s · latest published sample: %(verdict)s (%(year)s Q%(n)s, sampled %(date)s)",
+            code=site.code,
+            verdict=verdict,
+            year=e.quarter[:4],
+            n=e.quarter[-1],
+            date=china_date(e.sampled_at),
+        )
+
     return [
         SearchHit(
             _("Water monitoring site"),
             localized(s.name_zh, s.name_en),
             f"/water/sites/{s.code}",
-            s.code,
-            None,
+            summary(s),
+            newest[s.id].sampled_at if s.id in newest else None,
         )
         for s in sites
     ]
+
+
+def _newest_evaluations(site_ids: list[int]) -> dict[int, WaterEvaluation]:
+    if not site_ids:
+        return {}
+    newest = (
+        sa.select(WaterEvaluation.site_id, sa.func.max(WaterEvaluation.sampled_at).label("at"))
+        .where(WaterEvaluation.site_id.in_(site_ids), WaterEvaluation.current.is_(True))
+        .group_by(WaterEvaluation.site_id)
+        .subquery()
+    )
+    rows = db.session.scalars(
+        sa.select(WaterEvaluation)
+        .join(
+            newest,
+            sa.and_(
+                WaterEvaluation.site_id == newest.c.site_id,
+                WaterEvaluation.sampled_at == newest.c.at,
+            ),
+        )
+        .where(WaterEvaluation.current.is_(True))
+    )
+    return {e.site_id: e for e in rows}
 
 
 def sitemap_entries() -> list[tuple[str, Any]]:
