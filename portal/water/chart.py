@@ -9,7 +9,7 @@ WIDTH, HEIGHT = 640, 240
 LEFT, RIGHT, TOP, BOTTOM = 56, 16, 16, 40
 # The phone chart is drawn at about its displayed size (a 360 px screen), so that its
 # labels stay at least 12 CSS px instead of shrinking with a wide drawing.
-NARROW_WIDTH, NARROW_HEIGHT, NARROW_LEFT = 330, 220, 48
+NARROW_WIDTH, NARROW_HEIGHT, NARROW_LEFT = 320, 220, 46
 
 
 @dataclass(frozen=True)
