@@ -33,6 +33,11 @@ def _scope() -> str | None:
     return current_user.county
 
 
+def _imported() -> set[tuple[str, str]]:
+    """(county, quarter) pairs with imported samples: those have a review screen."""
+    return {(q["county"], q["quarter"]) for q in service.quarters_overview()}
+
+
 def _county_name(code: str) -> str:
     c = counties.get(code)
     return c.name if c else code
@@ -47,6 +52,7 @@ def index() -> ResponseReturnValue:
         "water/admin/index.html",
         quarters=[q for q in service.quarters_overview() if current_user.may_act_in(q["county"])],
         calendars=[c for code, c in calendars.items() if current_user.may_act_in(code)],
+        imported=_imported(),
         tasks=overdue.explanation_tasks(scope),
     )
 
@@ -56,6 +62,7 @@ def dashboard_tasks() -> list[AdminTask]:
     if not current_user.is_authenticated or not current_user.has_role(Role.WATER_OFFICER):
         return []
     out = []
+    imported = _imported()
     for code, cal in overdue.county_calendars().items():
         if not current_user.may_act_in(code):
             continue
@@ -68,7 +75,9 @@ def dashboard_tasks() -> list[AdminTask]:
                         quarter=d.quarter,
                         date=d.due.isoformat(),
                     ),
-                    url_for("water_admin.review", county=code, quarter=d.quarter),
+                    url_for("water_admin.review", county=code, quarter=d.quarter)
+                    if (code, d.quarter) in imported
+                    else url_for("water_admin.import_file"),
                     True,
                 )
             )
