@@ -121,6 +121,18 @@ def needing_explanation(pub: WaterPublication) -> set[int]:
     )
 
 
+def explanation_site(county: str, quarter: str, code: str) -> int | None:
+    """The id of site ``code`` if it has samples in the county's quarter."""
+    from portal.water.models import WaterSite
+
+    return db.session.scalar(
+        sa.select(WaterSite.id)
+        .join(WaterSample, WaterSample.site_id == WaterSite.id)
+        .where(WaterSite.code == code, WaterSample.county == county, WaterSample.quarter == quarter)
+        .limit(1)
+    )
+
+
 def explanation(county: str, quarter: str, site_id: int) -> WaterExplanation | None:
     return db.session.scalar(
         sa.select(WaterExplanation).where(
