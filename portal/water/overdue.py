@@ -107,20 +107,6 @@ def explanation_due(first: dt.datetime) -> dt.date:
     return calendar.china_today(first) + dt.timedelta(days=explanation_days())
 
 
-def needing_explanation(pub: WaterPublication) -> set[int]:
-    """Site ids with a failed or inconclusive sample in the publication."""
-    return set(
-        db.session.scalars(
-            sa.select(WaterEvaluation.site_id)
-            .where(
-                WaterEvaluation.publication_id == pub.id,
-                sa.or_(WaterEvaluation.compliant.is_(False), WaterEvaluation.compliant.is_(None)),
-            )
-            .distinct()
-        )
-    )
-
-
 def explanation_site(county: str, quarter: str, code: str) -> int | None:
     """The id of site ``code`` if it has samples in the county's quarter."""
     from portal.water.models import WaterSite

@@ -8,7 +8,7 @@ which carries its reason).  Pages and the API read sites through :class:`Publish
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, fields
+from dataclasses import dataclass, fields
 from typing import Any
 
 FIELDS = (
@@ -61,7 +61,3 @@ def view(site: Any, snapshot: dict[str, Any] | None) -> PublishedSite:
     data = snapshot if snapshot else capture(site)
     known = {f.name for f in fields(PublishedSite)}
     return PublishedSite(id=site.id, **{k: v for k, v in data.items() if k in known})
-
-
-def as_dict(site: PublishedSite) -> dict[str, Any]:
-    return asdict(site)
