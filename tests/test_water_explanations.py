@@ -178,3 +178,35 @@ def test_a_source_failing_only_a_supplementary_item_shows_its_class_and_the_item
         "meeting_standard": 0,
     }
     assert db.session.scalar(sa.select(sa.func.count()).select_from(WaterExplanation)) == 0
+
+
+def _doc(at: str, passed: bool | None) -> dict:
+    return {
+        "sampled_at": at,
+        "parameters": [{"parameter": "iron", "passed": passed, "counts_for_verdict": True}],
+    }
+
+
+def test_since_is_the_start_of_the_unbroken_run_of_failures():
+    from portal.water.explain import since
+
+    history = [_doc("2026-08", False), _doc("2026-05", None), _doc("2026-02", False)]
+    assert since(history, "iron") == "2026-02"
+    history.append(_doc("2025-11", True))
+    history.append(_doc("2025-08", False))  # an earlier, separate exceedance
+    assert since(history, "iron") == "2026-02"
+    assert since([_doc("2026-08", True), _doc("2026-05", False)], "iron") is None
+    assert since([_doc("2026-08", False)], "manganese") is None
+
+
+def test_the_phone_chart_is_drawn_at_phone_size_with_larger_type():
+    from decimal import Decimal
+
+    from portal.water import chart
+
+    series = [(f"2026-0{m}-01", Decimal(m), False) for m in range(1, 9)]
+    wide, narrow = chart.trend(series, Decimal(5)), chart.trend(series, Decimal(5), narrow=True)
+    assert narrow.width <= 360 < wide.width
+    assert narrow.font >= 12 > wide.font
+    shown = [p.show_label for p in narrow.points]
+    assert shown[-1] and shown.count(True) == 4  # every other date, the newest always
