@@ -109,6 +109,10 @@ def test_a_quarter_past_due_is_marked_late_and_the_mark_disappears_when_publishe
     api = client.get("/api/v1/water/counties").get_json()
     mohe = next(c for c in api["counties"] if c["county"] == "mohe")
     assert mohe["overdue"] == [] and mohe["latest_quarter"] == last
+    # Published after its due date: the quarter says so, in the page and the API.
+    quarter = text(client.get(f"/water/quarters/mohe/{last}?lang=en").get_data(as_text=True))
+    assert f"due by {due}" in quarter and "(published late)" in quarter
+    assert client.get(f"/api/v1/water/quarters/mohe/{last}").get_json()["published_late"] is True
     assert f"{last}: not yet published" not in text(
         client.get("/admin/?lang=en").get_data(as_text=True)
     )

@@ -147,3 +147,11 @@ def test_phone_failed_sample_puts_the_reason_first_and_the_chart_labels_are_read
     assert page.locator("select[name=parameter] option:checked").inner_text().strip() == "浑浊度"
     assert page.evaluate(CHART_LABEL_PX) >= 12
     assert sideways_overflow(page) <= 0, overflowing_elements(page)
+
+
+def test_phone_quarter_page_puts_the_tap_water_first(new_context: Callable[..., Any]) -> None:
+    page = _phone(new_context, "/water/quarters/tahe/2026Q2")
+    first = page.locator("main table.water-cards").first.locator("tbody tr").first
+    assert "末梢水" in first.inner_text() and "不达标" in first.inner_text()
+    assert "2026年第2季度" in page.locator("main h1 .nowrap").inner_text()
+    screenshot(page, "water-quarter-phone-360")
