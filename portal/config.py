@@ -93,6 +93,10 @@ def load(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
         "LOGIN_RATE_LIMIT": _env("LOGIN_RATE_LIMIT", "10 per 15 minutes"),
         # Number of reverse proxies in front of the portal whose X-Forwarded-For is trusted.
         "TRUSTED_PROXIES": _int("TRUSTED_PROXIES", 0),
+        # Water publication calendar: a county's quarter is due this many days after the
+        # quarter ends; an exceedance's explanation this many days after publication.
+        "WATER_PUBLICATION_DUE_DAYS": _int("WATER_PUBLICATION_DUE_DAYS", 30),
+        "WATER_EXPLANATION_DUE_DAYS": _int("WATER_EXPLANATION_DUE_DAYS", 10),
         "MAIL_SERVER": _env("MAIL_SERVER"),
         "MAIL_PORT": _int("MAIL_PORT", 25),
         "MAIL_USERNAME": _env("MAIL_USERNAME"),

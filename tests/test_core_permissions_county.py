@@ -9,7 +9,6 @@ import datetime as dt
 import io
 from typing import Any
 
-import pytest
 import sqlalchemy as sa
 
 from portal.alerts.models import Alert
@@ -321,11 +320,6 @@ def test_every_admin_route_refuses_an_official_of_another_county(app, client, ma
     assert set(replays) <= every  # no replay for a route that does not exist
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="water imports take no county scope on this branch; developer `water` fixes it "
-    "(issue 15 #2). Once merged this passes and the marker must go.",
-)
 def test_a_water_import_replayed_against_mohe_sites_is_refused(app, client, make_user):
     _seed(app, client, make_user)
     before = _snapshot()

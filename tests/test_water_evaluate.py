@@ -906,18 +906,50 @@ def test_ozone_with_chlorine_at_the_outlet_needs_only_the_chlorine_residual() ->
     assert (item(e, "ozone").passed, item(e, "free_chlorine").passed) == (True, False)
 
 
-@pytest.mark.parametrize(("value", "passed"), [("0.01", None), ("0.5", None), ("2.5", False)])
-def test_unknown_disinfection_leaves_the_residual_open_but_applies_maxima(
+def test_a_plant_declaring_no_method_is_judged_by_the_free_chlorine_it_measures() -> None:
+    # Issue 13: a lab file without a disinfection column; free chlorine shows chlorine.
+    e = drinking("plant", None, free_chlorine="0.2", arsenic="0.001")
+    fc = item(e, "free_chlorine")
+    assert fc.passed is False and "residual_below_minimum" in fc.notes
+    assert fc.limit.low == D("0.3")
+    assert e.compliant is False
+    assert e.disinfection == ("free_chlorine",) and e.disinfection_inferred
+    assert e.notes == ("disinfection_inferred",)
+    assert e.deciding_parameters == ("free_chlorine",)
+
+
+def test_compliant_tap_samples_with_free_chlorine_come_out_compliant() -> None:
+    e = drinking("tap", None, free_chlorine="0.2", turbidity="0.4", total_chlorine="0.3")
+    assert e.compliant is True
+    assert item(e, "total_chlorine").counts_for_verdict is False  # chlorine reports both
+
+
+@pytest.mark.parametrize(
+    ("values", "method"),
+    [
+        ({"total_chlorine": "0.6"}, ("total_chlorine",)),  # only total chlorine: chloramine
+        ({"chlorine_dioxide": "0.2"}, ("chlorine_dioxide",)),
+        ({"ozone": "0.05"}, ("ozone",)),
+        ({"ozone": "ND", "free_chlorine": "0.4"}, ("free_chlorine",)),  # the detected one
+    ],
+)
+def test_the_measured_residual_names_the_method(values: dict[str, str], method: tuple) -> None:
+    e = drinking("tap", None, **values)
+    assert e.disinfection == method and e.compliant is True
+
+
+@pytest.mark.parametrize(("value", "passed"), [("0.01", None), ("2.5", False)])
+def test_contradicting_residuals_leave_the_method_unknown_but_apply_maxima(
     value: str, passed: bool | None
 ) -> None:
-    e = drinking("plant", None, free_chlorine=value, arsenic="0.001")
+    e = drinking("plant", None, free_chlorine=value, chlorine_dioxide="0.5", arsenic="0.001")
     it = item(e, "free_chlorine")
     assert it.passed is passed
     assert it.notes == ("disinfection_unknown",)
     assert str(it.limit) == "≤2"
     assert e.compliant is passed
-    assert "disinfection_unknown" in e.notes
-    assert e.deciding_parameters == ("free_chlorine",)
+    assert e.notes == ("disinfection_contradictory",)
+    assert e.disinfection is None and not e.disinfection_inferred
 
 
 def test_unknown_disinfection_is_noted_even_without_a_disinfectant_measured() -> None:

@@ -14,7 +14,12 @@ from tests.water_support import published
 def test_the_overview_shows_each_county_and_the_regional_target(client, db):
     published()
     page = client.get("/water/?lang=en").get_data(as_text=True)
-    assert "Centralized drinking-water sources at class III or better: 1 of 2 (50%)" in page
+    assert (
+        "Centralized drinking-water sources that meet the drinking-water source standard "
+        "(class III or better, and every supplementary item for drinking-water sources within "
+        "its limit): 1 of 2 (50%)"
+    ) in page
+    assert "By class alone (GB 3838-2002 Table 1, GB/T 14848-2017), 1 of 2 are class III" in page
     assert "Target not met" in page
     assert client.get("/water/?county=mohe").headers["Location"].endswith("/water/counties/mohe")
     assert client.get("/water/?county=atlantis").status_code == 404
@@ -45,7 +50,7 @@ def test_the_sample_page_explains_every_parameter(client, db):
     published()
     html = client.get("/water/samples/G1-Q3?lang=en").get_data(as_text=True)
     assert "Manganese" in html and "2.20" in html and "Class IV" in html
-    assert "Misses its class target" in html
+    assert "Does not meet the drinking-water source standard" in html
 
 
 def test_the_sections_page_shows_class_against_target(client, db):
@@ -91,6 +96,9 @@ def test_site_search_finds_published_sites(app, db):
     with app.test_request_context("/"):
         hits = providers()["water"]("洛古河", 5)
     assert [h.url for h in hits] == ["/water/sites/SEC-1"]
+    # The verdict in the hit names its quarter and sampling date.
+    assert "2026年第3季度" in hits[0].summary and "2026-08-13" in hits[0].summary
+    assert "达标" in hits[0].summary
 
 
 def test_published_tables_are_listed_in_the_open_data_catalog(client, db):

@@ -44,7 +44,11 @@ def test_the_quarter_summary_counts_sites_per_stage_and_lists_exceedances(db):
         (x["site"], x["parameter"], x["exceedance_multiple"]) for x in pub.summary["exceedances"]
     }
     assert found == {("MH-G1", "manganese", "2.20"), ("MH-T1", "turbidity", "0.60")}
-    assert pub.summary["centralized_sources"] == {"total": 2, "class_iii_or_better": 1}
+    assert pub.summary["centralized_sources"] == {
+        "total": 2,
+        "class_iii_or_better": 1,
+        "meeting_standard": 1,
+    }
 
 
 def test_a_published_quarter_does_not_change_when_data_is_reimported(client, db):
@@ -116,3 +120,49 @@ def test_demo_data_loads_through_the_import_and_leaves_one_draft(app, db):
     assert service.current_publication("mohe", "2026Q3") is None
     pub = service.current_publication("tahe", "2026Q2")
     assert pub.summary["stages"]["tap"]["failing"] == 1
+
+
+def test_a_lab_file_for_a_site_without_a_declared_disinfectant_is_judged_by_its_residual(
+    client, db
+):
+    # Issue 13: the site file has no disinfection column value; the lab reports free chlorine.
+    from tests.water_support import SITES
+
+    undeclared = SITES.replace(
+        "MH-S1;MH-G1,,,,free_chlorine,false", "MH-S1;MH-G1,,,,,false"
+    ).replace(
+        "MH-T1,漠河城区末梢水,Mohe town tap,tap,mohe,,,MH-P1,,,,free_chlorine,false",
+        "MH-T1,漠河城区末梢水,Mohe town tap,tap,mohe,,,MH-P1,,,,,false",
+    )
+    import io
+
+    assert service.import_sites(io.BytesIO(undeclared.encode()), "sites.csv").ok
+    data = GOOD_Q3.replace(
+        "P1-Q3,MH-P1,2026-08-12T11:00,free_chlorine,0.6",
+        "P1-Q3,MH-P1,2026-08-12T11:00,free_chlorine,0.2",
+    )
+    data = data.replace("turbidity,1.6", "turbidity,0.5")
+    assert service.import_measurements(io.BytesIO(data.encode()), "r.csv").ok
+    service.publish("mohe", "2026Q3")
+    plant = client.get("/api/v1/water/samples/P1-Q3").get_json()
+    assert plant["compliant"] is False and plant["disinfection"] == ["free_chlorine"]
+    assert plant["disinfection_inferred"] is True
+    tap = client.get("/api/v1/water/samples/T1-Q3").get_json()
+    assert tap["compliant"] is True  # free chlorine 0.2 ≥ the tap residual 0.05
+    page = client.get("/water/samples/P1-Q3?lang=en").get_data(as_text=True)
+    assert "the residual the laboratory measured shows it" in page
+
+
+def test_the_review_screen_takes_explanations_before_publication(client, db, login_as):
+    assert load().ok
+    login_as("water_officer", "mohe")
+    review = client.get("/admin/water/quarters/mohe/2026Q3?lang=en").get_data(as_text=True)
+    assert 'id="explain-MH-T1"' in review and 'id="explain-MH-P1"' not in review
+    response = client.post(
+        "/admin/water/quarters/mohe/2026Q3/explanations",
+        data={"site_code": "MH-T1", "cause": "原因", "measures": "措施", "advice": "建议"},
+    )
+    assert response.status_code == 302
+    assert client.get("/water/samples/T1-Q3").status_code == 404  # still a draft
+    service.publish("mohe", "2026Q3")
+    assert "措施" in client.get("/water/samples/T1-Q3").get_data(as_text=True)

@@ -21,8 +21,10 @@ audit_cli = AppGroup("audit", help="The audit log.")
 @bp.get("/")
 @require_role(*Role)
 def dashboard() -> ResponseReturnValue:
+    from portal.core.nav import admin_tasks
+
     links = [link for link in current_app.extensions.get("admin_links", []) if link.visible()]
-    return render_template("admin/dashboard.html", links=links)
+    return render_template("admin/dashboard.html", links=links, tasks=admin_tasks())
 
 
 def _date(name: str) -> dt.date | None:

@@ -52,3 +52,20 @@ def has_endpoint(endpoint: str) -> bool:
 def add_home_section(app: Flask, template: str, context: object) -> None:
     """A feature's panel on the home page: `context()` returns the template's variables."""
     app.extensions.setdefault("home_sections", []).append((template, context))
+
+
+@dataclass(frozen=True)
+class AdminTask:
+    label: str  # translated, e.g. "Mohe 2026 Q3: explanation of MOH-S1 due 2026-11-10"
+    url: str
+    overdue: bool = False
+
+
+def add_admin_tasks(app: Flask, tasks: object) -> None:
+    """A feature's to-do list on the officials' dashboard: ``tasks()`` returns the current
+    official's :class:`AdminTask` items (it checks role and county itself)."""
+    app.extensions.setdefault("admin_tasks", []).append(tasks)
+
+
+def admin_tasks() -> list[AdminTask]:
+    return [t for source in current_app.extensions.get("admin_tasks", []) for t in source()]

@@ -11,7 +11,7 @@ def init_app(app: Flask) -> None:
     from portal.accounts.models import Role
     from portal.core import demo as core_demo
     from portal.core import openapi
-    from portal.core.nav import add_admin_link, add_home_section
+    from portal.core.nav import add_admin_link, add_admin_tasks, add_home_section
     from portal.search.registry import register_provider, register_sitemap
     from portal.water import admin, api, cli, demo, models, queries, views  # noqa: F401
 
@@ -23,6 +23,7 @@ def init_app(app: Flask) -> None:
     register_provider(app, "water", queries.search)
     register_sitemap(app, "water", queries.sitemap_entries)
     add_admin_link(app, "water_admin.index", _l("Drinking water"), Role.WATER_OFFICER)
+    add_admin_tasks(app, admin.dashboard_tasks)
     add_home_section(app, "water/_home.html", views.home_context)
     core_demo.register(app, "water", demo.load)
     _register_datasets(app)

@@ -12,10 +12,11 @@ from portal.core import apiargs, counties, openapi
 from portal.core.http import conditional
 from portal.core.pagination import link_header, paginate
 from portal.extensions import db
-from portal.water import queries
+from portal.water import calendar, overdue, queries
 from portal.water.importer import CHINA
-from portal.water.models import STAGES, WaterEvaluation, WaterPublication, WaterSite
+from portal.water.models import STAGES, WaterEvaluation, WaterPublication
 from portal.water.service import valid_quarter
+from portal.water.snapshot import PublishedSite
 from portal.water.standards import list_parameter_limits
 
 bp = Blueprint("water_api", __name__, url_prefix="/api/v1/water")
@@ -48,8 +49,12 @@ def sample_json(e: WaterEvaluation) -> dict[str, Any]:
         "class": d["class"],
         "held_to_class": d["held_to_class"],
         "compliant": d["compliant"],
+        "quarter": e.quarter,
         "deciding_parameters": d["deciding_parameters"],
         "notes": d["notes"],
+        "disinfection": d.get("disinfection"),
+        "disinfection_inferred": d.get("disinfection_inferred", False),
+        "explanation": explanation_json(e),
         "parameters": [
             {
                 "parameter": p["parameter"],
@@ -68,7 +73,38 @@ def sample_json(e: WaterEvaluation) -> dict[str, Any]:
     }
 
 
-def site_json(s: WaterSite, detail: bool = False) -> dict[str, Any]:
+def explanation_json(e: WaterEvaluation) -> dict[str, Any] | None:
+    """The water officer's explanation of a failed or inconclusive sample, or when it is
+    due; None for a compliant sample."""
+    if e.compliant is True:
+        return None
+    county = e.publication.county
+    written = overdue.explanation(county, e.quarter, e.site_id)
+    if written is not None:
+        return {
+            "cause": written.cause,
+            "measures": written.measures,
+            "advice": written.advice,
+            "written_at": written.written_at.isoformat(),
+            "version": written.version,
+            "due": None,
+            "overdue": False,
+        }
+    first = overdue.first_published(county, e.quarter)
+    due = overdue.explanation_due(first) if first else None
+    today = calendar.china_today(overdue.now_utc())
+    return {
+        "cause": None,
+        "measures": None,
+        "advice": None,
+        "written_at": None,
+        "version": None,
+        "due": due.isoformat() if due else None,
+        "overdue": bool(due and today > due),
+    }
+
+
+def site_json(s: PublishedSite, detail: bool = False) -> dict[str, Any]:
     out: dict[str, Any] = {
         "code": s.code,
         "url": _url(f"/water/sites/{s.code}"),
@@ -102,9 +138,13 @@ def site_json(s: WaterSite, detail: bool = False) -> dict[str, Any]:
 
 
 def quarter_json(pub: WaterPublication) -> dict[str, Any]:
+    due = calendar.due_date(pub.quarter, overdue.due_days())
+    first = overdue.first_published(pub.county, pub.quarter) or pub.published_at
     return {
         "county": pub.county,
         "quarter": pub.quarter,
+        "due": due.isoformat(),
+        "published_late": calendar.china_today(first) > due,
         "url": _url(f"/water/quarters/{pub.county}/{pub.quarter}"),
         "version": pub.version,
         "published_at": pub.published_at.isoformat(),
@@ -167,7 +207,11 @@ def sites() -> ResponseReturnValue:
     stage = apiargs.choice("stage", STAGES)
     page = paginate(queries.public_sites(county, stage), default_per_page=50)
     response = jsonify(
-        {"sites": [site_json(s) for s in page.items], "total": page.total, "page": page.page}
+        {
+            "sites": [site_json(s) for s in queries.published_list(list(page.items))],
+            "total": page.total,
+            "page": page.page,
+        }
     )
     if header := link_header(page):
         response.headers["Link"] = header
@@ -188,6 +232,43 @@ def sample(sample_id: str) -> ResponseReturnValue:
     if e is None:
         abort(404)
     return _json(sample_json(e))
+
+
+@bp.get("/counties", endpoint="counties")
+def counties_list() -> ResponseReturnValue:
+    """Each county's latest published quarter with its dated verdicts, and the quarters
+    past their due date that are not yet published (the publication calendar)."""
+    pubs = queries.latest_publications()
+    dates = queries.sampling_dates(list(pubs.values()))
+    out = []
+    for code, cal in overdue.county_calendars().items():
+        pub = pubs.get(code)
+        stages = {}
+        if pub is not None:
+            for stage, s in pub.summary["stages"].items():
+                at = dates.get(pub.id, {}).get(stage)
+                stages[stage] = {
+                    **s,
+                    "verdict": False
+                    if s["failing"]
+                    else (True if s["compliant"] == s["sites"] else None),
+                    "quarter": pub.quarter,
+                    "sampled_at": at.astimezone(CHINA).isoformat() if at else None,
+                }
+        out.append(
+            {
+                "county": code,
+                "latest_quarter": pub.quarter if pub else None,
+                "latest_url": _url(f"/api/v1/water/quarters/{code}/{pub.quarter}") if pub else None,
+                "stages": stages,
+                "overdue": [
+                    {"quarter": d.quarter, "due": d.due.isoformat(), "status": "not yet published"}
+                    for d in cal.overdue
+                ],
+                "next_due": {"quarter": cal.next.quarter, "due": cal.next.due.isoformat()},
+            }
+        )
+    return _json({"due_days": overdue.due_days(), "counties": out})
 
 
 @bp.get("/quarters/<county>/<quarter>")
@@ -237,6 +318,10 @@ OPENAPI_PATHS: dict[str, Any] = {
     "/api/v1/water/samples/{sample_id}": _op(
         "The published evaluation of one sample",
         [_path_param("sample_id", "Laboratory sample id")],
+    ),
+    "/api/v1/water/counties": _op(
+        "Each county's latest published quarter (verdicts with quarter and sampling date) "
+        "and its quarters past due and not yet published"
     ),
     "/api/v1/water/quarters/{county}/{quarter}": _op(
         "A county's published quarter",

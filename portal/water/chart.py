@@ -7,6 +7,9 @@ from decimal import Decimal
 
 WIDTH, HEIGHT = 640, 240
 LEFT, RIGHT, TOP, BOTTOM = 56, 16, 16, 40
+# The phone chart is drawn at about its displayed size (a 360 px screen), so that its
+# labels stay at least 12 CSS px instead of shrinking with a wide drawing.
+NARROW_WIDTH, NARROW_HEIGHT, NARROW_LEFT = 320, 220, 46
 
 
 @dataclass(frozen=True)
@@ -16,6 +19,7 @@ class Point:
     label: str  # quarter or date under the point
     value: str
     exceeds: bool
+    show_label: bool = True
 
 
 @dataclass(frozen=True)
@@ -28,6 +32,8 @@ class Chart:
     baseline: float
     left: int
     right: int
+    font: int = 11  # tick and axis labels, in drawing units
+    id: str = "chart"
 
     @property
     def path(self) -> str:
@@ -47,13 +53,19 @@ def _nice_top(value: Decimal) -> Decimal:
     return Decimal(10).scaleb(exp)
 
 
-def trend(series: list[tuple[str, Decimal, bool]], limit: Decimal | None) -> Chart | None:
-    """``series``: (label, value, exceeds) oldest first.  None when there is nothing to draw."""
+def trend(
+    series: list[tuple[str, Decimal, bool]], limit: Decimal | None, *, narrow: bool = False
+) -> Chart | None:
+    """``series``: (label, value, exceeds) oldest first.  None when there is nothing to draw.
+    ``narrow``: the phone drawing (fewer x labels, larger type)."""
     if not series:
         return None
+    width, height = (NARROW_WIDTH, NARROW_HEIGHT) if narrow else (WIDTH, HEIGHT)
+    left = NARROW_LEFT if narrow else LEFT
     top = _nice_top(max([v for _, v, _ in series] + ([limit] if limit is not None else [])))
-    plot_h = HEIGHT - TOP - BOTTOM
-    plot_w = WIDTH - LEFT - RIGHT
+    plot_h = height - TOP - BOTTOM
+    plot_w = width - left - RIGHT
+    every = 2 if narrow and len(series) > 4 else 1
 
     def y(v: Decimal) -> float:
         return TOP + plot_h * (1 - float(v / top))
@@ -61,22 +73,25 @@ def trend(series: list[tuple[str, Decimal, bool]], limit: Decimal | None) -> Cha
     n = len(series)
     points = tuple(
         Point(
-            LEFT + (plot_w * (i + 0.5) / n),
+            left + (plot_w * (i + 0.5) / n),
             y(v),
             label,
             str(v),
             exceeds,
+            (n - 1 - i) % every == 0,  # the newest point is always labelled
         )
         for i, (label, v, exceeds) in enumerate(series)
     )
     ticks = tuple((y(top * k / 4), f"{(top * k / 4).normalize():f}") for k in range(5))
     return Chart(
-        WIDTH,
-        HEIGHT,
+        width,
+        height,
         points,
         y(limit) if limit is not None else None,
         ticks,
         TOP + plot_h,
-        LEFT,
-        WIDTH - RIGHT,
+        left,
+        width - RIGHT,
+        13 if narrow else 11,
+        "phone-chart" if narrow else "chart",
     )

@@ -24,6 +24,7 @@ from decimal import ROUND_HALF_EVEN, Context, Decimal
 from fractions import Fraction
 from typing import Final, Literal
 
+from portal.water.disinfection import infer as infer_disinfection
 from portal.water.standards import (
     GB5749,
     THM_COMPONENTS,
@@ -66,6 +67,8 @@ DL_ABOVE_CLASS_LIMIT: Final = "detection_limit_above_class_limit"
 CLASS_UNDETERMINED: Final = "class_undetermined"
 GUIDANCE_EXCEEDED: Final = "guidance_exceeded_nuclide_analysis_needed"
 DISINFECTION_UNKNOWN: Final = "disinfection_unknown"
+DISINFECTION_INFERRED: Final = "disinfection_inferred"
+DISINFECTION_CONTRADICTORY: Final = "disinfection_contradictory"
 DISINFECTANT_NOT_IN_USE: Final = "disinfectant_not_in_use"
 RESIDUAL_BELOW_MINIMUM: Final = "residual_below_minimum"
 RESIDUAL_MET_BY_OTHER: Final = "residual_met_by_other_disinfectant"
@@ -131,6 +134,10 @@ class Evaluation:
     deciding_parameters: tuple[str, ...]
     items: tuple[ItemResult, ...]
     notes: tuple[str, ...]
+    # Plant/tap: the disinfection method the residuals were judged for (None = unknown)
+    # and whether the measurements, not the site, named it.
+    disinfection: tuple[str, ...] | None = None
+    disinfection_inferred: bool = False
 
 
 # --- three-valued checks -------------------------------------------------------------
@@ -606,6 +613,9 @@ def _evaluate_drinking(
     measurements: Mapping[str, Measurement],
     std: Standards,
 ) -> Evaluation:
+    outcome: str = "declared"
+    if disinfection is None:
+        disinfection, outcome = infer_disinfection(measurements)
     items: list[ItemResult] = []
     for row in std.drinking:
         unit = std.parameters[row.parameter].unit
@@ -633,7 +643,11 @@ def _evaluate_drinking(
 
     compliant = _verdict(items)
     notes: list[str] = []
-    if disinfection is None:
+    if outcome == "inferred":
+        notes.append(DISINFECTION_INFERRED)
+    elif outcome == "contradictory":
+        notes.append(DISINFECTION_CONTRADICTORY)
+    elif disinfection is None:
         notes.append(DISINFECTION_UNKNOWN)
     if small_supply:
         notes.append(SMALL_SUPPLY)
@@ -648,6 +662,8 @@ def _evaluate_drinking(
         deciding_parameters=_deciding(items, None, compliant),
         items=tuple(items),
         notes=tuple(notes),
+        disinfection=disinfection,
+        disinfection_inferred=outcome == "inferred",
     )
 
 
@@ -750,7 +766,8 @@ def evaluate_sample(
       items when ``centralized``) or groundwater (GB/T 14848); held to class III.
     - ``stage="section"``: a surface ``water_body`` held to ``target_class`` ("I".."V").
     - ``stage="plant"`` / ``"tap"``: GB 5749-2022; ``disinfection`` is the site's
-      disinfectant codes (None = unknown), ``small_supply`` applies note b.
+      disinfectant codes (None = not declared: the method the measured residuals show is
+      used, see :mod:`portal.water.disinfection`), ``small_supply`` applies note b.
 
     ``measurements`` maps parameter codes to measurements in canonical units (see
     :func:`portal.water.values.convert_unit`).  Arguments that do not apply to the stage

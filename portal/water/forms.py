@@ -21,3 +21,13 @@ class PublishForm(FlaskForm):
         _l("Reason for the correction"),
         validators=[Optional(), Length(max=2000)],
     )
+
+
+class ExplanationForm(FlaskForm):
+    """Cause, measures and advice for one failed or inconclusive site (all required; the
+    service checks them again, as it does for the file given to `water publish`)."""
+
+    site_code = HiddenField()
+    cause = TextAreaField(_l("Cause"), validators=[Length(max=2000)])
+    measures = TextAreaField(_l("Measures taken"), validators=[Length(max=2000)])
+    advice = TextAreaField(_l("Advice to residents"), validators=[Length(max=2000)])

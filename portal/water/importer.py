@@ -280,6 +280,29 @@ def validate_sites(table: Table, known: dict[str, str], report: Report) -> list[
     return rows
 
 
+def check_site_scope(
+    rows: list[SiteRow],
+    stored: dict[str, tuple[str, str]],
+    scope: str | None,
+    report: Report,
+) -> None:
+    """A county-scoped official's file: every row in their county, as sent AND as stored
+    (no writing another county's site, no moving one between counties), and no supply
+    link to another county's site (it would change that site's public page)."""
+    if scope is None:
+        return
+    codes = {r.code for r in rows}
+    for r in rows:
+        before = stored.get(r.code)
+        if before is not None and before[1] != scope:
+            report.add(r.row, "code", "outside_county", r.code)
+        elif r.county != scope:
+            report.add(r.row, "county", "outside_county", r.county)
+        for upstream in r.supplied_by:
+            if upstream not in codes and upstream in stored and stored[upstream][1] != scope:
+                report.add(r.row, "supplied_by", "outside_county", upstream)
+
+
 # --- measurements ----------------------------------------------------------------------------
 
 

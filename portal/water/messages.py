@@ -40,7 +40,20 @@ NOTE_LABELS = {
     "guidance_exceeded_nuclide_analysis_needed": _l(
         "Above the screening value: nuclide analysis is needed."
     ),
-    "disinfection_unknown": _l("The disinfection method is not known."),
+    "disinfection_unknown": _l(
+        "The disinfection method is not known: the site declares none and no disinfectant "
+        "residual was measured. The water officer should declare it in the site file "
+        "(column disinfectant: free_chlorine, total_chlorine, chlorine_dioxide or ozone)."
+    ),
+    "disinfection_inferred": _l(
+        "The site declares no disinfection method; the residual the laboratory measured "
+        "shows it, and the residual was judged for that method."
+    ),
+    "disinfection_contradictory": _l(
+        "The disinfection method is not known: the residuals measured point to different "
+        "methods. The water officer should declare it in the site file (column "
+        "disinfectant, e.g. chlorine_dioxide;free_chlorine for a mixed method)."
+    ),
     "disinfectant_not_in_use": _l("This disinfectant is not used at this site."),
     "residual_below_minimum": _l("The disinfectant residual is below the minimum."),
     "residual_met_by_other_disinfectant": _l(
@@ -99,7 +112,26 @@ IMPORT_ERRORS = {
     "sample_site_differs": _l("The same sample id is given with different sites."),
     "sample_time_differs": _l("The same sample id is given with different sampling times."),
     "sample_of_other_site": _l("This sample id already belongs to another site."),
+    "outside_county": _l(
+        "Outside your county: you may import only your own county's sites and results, "
+        "and you cannot move a site to another county."
+    ),
 }
+# Explanations of exceedances (the review form and `water publish --explanations FILE`).
+IMPORT_ERRORS.update(
+    {
+        "unknown_county": _l("Unknown county code."),
+        "invalid_quarter": _l("Write the quarter as 2026Q3."),
+        "site_not_in_quarter": _l("This site has no samples in this county's quarter."),
+        "invalid_form": _l("The form could not be read; send it again."),
+        "cause_required": _l("Write the cause."),
+        "measures_required": _l("Write the measures taken."),
+        "advice_required": _l("Write the advice to residents."),
+        "cause_too_long": _l("At most 2000 characters."),
+        "measures_too_long": _l("At most 2000 characters."),
+        "advice_too_long": _l("At most 2000 characters."),
+    }
+)
 PUBLISH_ERRORS = {
     "unknown_county": _l("Unknown county code."),
     "invalid_quarter": _l("Write the quarter as 2026Q3."),

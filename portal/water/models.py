@@ -113,6 +113,35 @@ class WaterPublication(db.Model):
     published_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
     published_by: Mapped[str] = mapped_column(sa.String(254), default="system")
     summary: Mapped[dict[str, Any]] = mapped_column(sa.JSON, default=dict)
+    # The site details the quarter shows (name, water body, …) as they were when it was
+    # published, by site code: a later rename shows on the next publication, not here.
+    sites: Mapped[dict[str, Any]] = mapped_column(sa.JSON, default=dict)
+
+
+class WaterExplanation(db.Model):
+    """The water officer's account of a failed or inconclusive site in a published quarter:
+    cause, measures taken, advice to residents.  Versioned: a rewrite is a new row and the
+    newest (current) one is public; publication never waits for it."""
+
+    __tablename__ = "water_explanations"
+    __table_args__ = (
+        sa.UniqueConstraint("county", "quarter", "site_id", "version", name="explanation_version"),
+        sa.Index("ix_water_explanations_current", "current", "county", "quarter"),
+    )
+
+    id: Mapped[intpk]
+    county: Mapped[str20]
+    quarter: Mapped[str20]
+    site_id: Mapped[int] = mapped_column(sa.ForeignKey("water_sites.id"))
+    version: Mapped[int] = mapped_column(default=1)
+    current: Mapped[bool] = mapped_column(default=True)
+    cause: Mapped[str] = mapped_column(sa.Text)
+    measures: Mapped[str] = mapped_column(sa.Text)
+    advice: Mapped[str] = mapped_column(sa.Text)
+    written_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    written_by: Mapped[str] = mapped_column(sa.String(254), default="system")
+
+    site: Mapped[WaterSite] = relationship()
 
 
 class WaterEvaluation(db.Model):

@@ -9,7 +9,10 @@ from sqlalchemy.orm import defer, undefer
 
 from portal.extensions import db
 from portal.search.registry import SearchHit, like_pattern
+from portal.water import snapshot
 from portal.water.models import WaterEvaluation, WaterPublication, WaterSite, WaterSupplyLink
+from portal.water.overdue import next_change  # noqa: F401  (the page cache's interface)
+from portal.water.snapshot import PublishedSite
 
 STAGE_ORDER = ("source", "plant", "tap", "section")
 
@@ -23,16 +26,45 @@ def _is_public() -> sa.Exists:
     )
 
 
-def public_site(code: str) -> WaterSite | None:
+def public_site(code: str) -> PublishedSite | None:
+    """The site as its newest publication shows it; None when nothing is published."""
     site = db.session.scalar(sa.select(WaterSite).where(WaterSite.code == code))
     if site is None:
         return None
-    has = db.session.scalar(
-        sa.select(WaterEvaluation.id)
-        .where(WaterEvaluation.site_id == site.id, WaterEvaluation.current.is_(True))
-        .limit(1)
+    return published_details([site]).get(site.id)
+
+
+def published_details(sites: list[WaterSite]) -> dict[int, PublishedSite]:
+    """Each published site of ``sites`` as the newest publication containing it shows it."""
+    if not sites:
+        return {}
+    newest = dict(
+        db.session.execute(
+            sa.select(WaterEvaluation.site_id, sa.func.max(WaterEvaluation.publication_id))
+            .where(
+                WaterEvaluation.site_id.in_([s.id for s in sites]),
+                WaterEvaluation.current.is_(True),
+            )
+            .group_by(WaterEvaluation.site_id)
+        ).all()
     )
-    return site if has is not None else None
+    snapshots = dict(
+        db.session.execute(
+            sa.select(WaterPublication.id, WaterPublication.sites).where(
+                WaterPublication.id.in_(set(newest.values()))
+            )
+        ).all()
+    )
+    return {
+        s.id: snapshot.view(s, (snapshots.get(newest[s.id]) or {}).get(s.code))
+        for s in sites
+        if s.id in newest
+    }
+
+
+def published_list(sites: list[WaterSite]) -> list[PublishedSite]:
+    details = published_details(sites)
+    return [details[s.id] for s in sites if s.id in details]
 
 
 def public_sites(county: str | None = None, stage: str | None = None) -> sa.Select[Any]:
@@ -44,7 +76,7 @@ def public_sites(county: str | None = None, stage: str | None = None) -> sa.Sele
     return q.order_by(WaterSite.county, WaterSite.stage, WaterSite.code)
 
 
-def chain(site: WaterSite) -> tuple[list[WaterSite], list[WaterSite]]:
+def chain(site: WaterSite | PublishedSite) -> tuple[list[PublishedSite], list[PublishedSite]]:
     """(supplied by, supplies): public neighbours only."""
     up = upstreams([site.id]).get(site.id, [])
     down = db.session.scalars(
@@ -53,23 +85,30 @@ def chain(site: WaterSite) -> tuple[list[WaterSite], list[WaterSite]]:
         .where(WaterSupplyLink.upstream_id == site.id, _is_public())
         .order_by(WaterSite.code)
     ).all()
-    return up, list(down)
+    return up, published_list(list(down))
 
 
-def upstreams(site_ids: list[int]) -> dict[int, list[WaterSite]]:
-    """The public sites supplying each of ``site_ids``, in one query."""
-    out: dict[int, list[WaterSite]] = {}
-    for link_site, upstream in db.session.execute(
-        sa.select(WaterSupplyLink.site_id, WaterSite)
-        .join(WaterSite, WaterSupplyLink.upstream_id == WaterSite.id)
-        .where(WaterSupplyLink.site_id.in_(site_ids), _is_public())
-        .order_by(WaterSite.code)
-    ):
-        out.setdefault(link_site, []).append(upstream)
+def upstreams(site_ids: list[int]) -> dict[int, list[PublishedSite]]:
+    """The public sites supplying each of ``site_ids``, as published."""
+    pairs = list(
+        db.session.execute(
+            sa.select(WaterSupplyLink.site_id, WaterSite)
+            .join(WaterSite, WaterSupplyLink.upstream_id == WaterSite.id)
+            .where(WaterSupplyLink.site_id.in_(site_ids), _is_public())
+            .order_by(WaterSite.code)
+        )
+    )
+    details = published_details(list({u.id: u for _, u in pairs}.values()))
+    out: dict[int, list[PublishedSite]] = {}
+    for link_site, upstream in pairs:
+        if upstream.id in details:
+            out.setdefault(link_site, []).append(details[upstream.id])
     return out
 
 
-def site_evaluations(site: WaterSite, *, with_result: bool = False) -> sa.Select[Any]:
+def site_evaluations(
+    site: WaterSite | PublishedSite, *, with_result: bool = False
+) -> sa.Select[Any]:
     """Every published sample of the site, newest first."""
     q = (
         sa.select(WaterEvaluation)
@@ -109,7 +148,7 @@ def versions(county: str, quarter: str) -> list[WaterPublication]:
 
 def latest_rows(
     pub: WaterPublication, *, with_result: bool = False
-) -> list[tuple[WaterEvaluation, WaterSite]]:
+) -> list[tuple[WaterEvaluation, PublishedSite]]:
     """The latest sample of each site in the publication, in stage then code order."""
     q = sa.select(WaterEvaluation, WaterSite).join(
         WaterSite, WaterSite.id == WaterEvaluation.site_id
@@ -122,20 +161,27 @@ def latest_rows(
             WaterEvaluation.latest_of_quarter.is_(True),
         )
     )
-    return sorted(rows, key=lambda r: (STAGE_ORDER.index(r[1].stage), r[1].code))
+    shown = [(e, snapshot.view(site, pub.sites.get(site.code))) for e, site in rows]
+    return sorted(shown, key=lambda r: (STAGE_ORDER.index(r[1].stage), r[1].code))
 
 
-def publication_rows(pub: WaterPublication) -> list[tuple[WaterEvaluation, WaterSite]]:
+def publication_rows(pub: WaterPublication) -> list[tuple[WaterEvaluation, PublishedSite]]:
     """Every sample of the publication, by site code then time."""
-    return list(
-        db.session.execute(
+    return [
+        (e, snapshot.view(site, pub.sites.get(site.code)))
+        for e, site in db.session.execute(
             sa.select(WaterEvaluation, WaterSite)
             .join(WaterSite, WaterSite.id == WaterEvaluation.site_id)
             .options(undefer(WaterEvaluation.result))
             .where(WaterEvaluation.publication_id == pub.id)
             .order_by(WaterSite.code, WaterEvaluation.sampled_at)
         )
-    )
+    ]
+
+
+def sample_site(e: WaterEvaluation) -> PublishedSite:
+    """The site of a published sample as that publication shows it."""
+    return snapshot.view(e.site, e.publication.sites.get(e.site.code))
 
 
 def published_quarters(county: str) -> list[WaterPublication]:
@@ -171,10 +217,31 @@ def latest_publications() -> dict[str, WaterPublication]:
     return {p.county: p for p in pubs}
 
 
-def sections() -> tuple[list[WaterSite], list[str], dict[tuple[int, str], WaterEvaluation]]:
+def sampling_dates(pubs: list[WaterPublication]) -> dict[int, dict[str, Any]]:
+    """Per publication and stage: the newest sampling time among the sites' latest samples
+    (a verdict is always shown with its quarter and when it was sampled)."""
+    out: dict[int, dict[str, Any]] = {p.id: {} for p in pubs}
+    if not pubs:
+        return out
+    for pub_id, stage, at in db.session.execute(
+        sa.select(
+            WaterEvaluation.publication_id, WaterSite.stage, sa.func.max(WaterEvaluation.sampled_at)
+        )
+        .join(WaterSite, WaterSite.id == WaterEvaluation.site_id)
+        .where(
+            WaterEvaluation.publication_id.in_([p.id for p in pubs]),
+            WaterEvaluation.latest_of_quarter.is_(True),
+        )
+        .group_by(WaterEvaluation.publication_id, WaterSite.stage)
+    ):
+        out[pub_id][stage] = at
+    return out
+
+
+def sections() -> tuple[list[PublishedSite], list[str], dict[tuple[int, str], WaterEvaluation]]:
     """River sections, the last 8 quarters published for them (newest first) and the
     latest evaluation per (section, quarter)."""
-    sites = list(db.session.scalars(public_sites(stage="section")))
+    sites = published_list(list(db.session.scalars(public_sites(stage="section"))))
     ids = [s.id for s in sites]
     quarters = list(
         db.session.scalars(
@@ -199,7 +266,7 @@ def sections() -> tuple[list[WaterSite], list[str], dict[tuple[int, str], WaterE
 def search(query: str, limit: int) -> list[SearchHit]:
     from flask_babel import gettext as _
 
-    from portal.core.i18n import localized
+    from portal.core.i18n import china_date, localized
 
     pattern = like_pattern(query.strip())
     sites = db.session.scalars(
@@ -213,16 +280,59 @@ def search(query: str, limit: int) -> list[SearchHit]:
         )
         .limit(limit)
     ).all()
+    sites = published_list(list(sites))
+    newest = _newest_evaluations([s.id for s in sites])
+
+    def summary(site: PublishedSite) -> str:
+        e = newest.get(site.id)
+        if e is None:
+            return site.code
+        verdict = {True: _("Meets the standard"), False: _("Does not meet the standard")}.get(
+            e.compliant, _("Inconclusive")
+        )
+        # A verdict always names its quarter and sampling date.
+        return _(
+            "%(code)s · latest published sample: %(verdict)s (%(year)s Q%(n)s, sampled %(date)s)",
+            code=site.code,
+            verdict=verdict,
+            year=e.quarter[:4],
+            n=e.quarter[-1],
+            date=china_date(e.sampled_at),
+        )
+
     return [
         SearchHit(
             _("Water monitoring site"),
             localized(s.name_zh, s.name_en),
             f"/water/sites/{s.code}",
-            s.code,
-            None,
+            summary(s),
+            newest[s.id].sampled_at if s.id in newest else None,
         )
         for s in sites
     ]
+
+
+def _newest_evaluations(site_ids: list[int]) -> dict[int, WaterEvaluation]:
+    if not site_ids:
+        return {}
+    newest = (
+        sa.select(WaterEvaluation.site_id, sa.func.max(WaterEvaluation.sampled_at).label("at"))
+        .where(WaterEvaluation.site_id.in_(site_ids), WaterEvaluation.current.is_(True))
+        .group_by(WaterEvaluation.site_id)
+        .subquery()
+    )
+    rows = db.session.scalars(
+        sa.select(WaterEvaluation)
+        .join(
+            newest,
+            sa.and_(
+                WaterEvaluation.site_id == newest.c.site_id,
+                WaterEvaluation.sampled_at == newest.c.at,
+            ),
+        )
+        .where(WaterEvaluation.current.is_(True))
+    )
+    return {e.site_id: e for e in rows}
 
 
 def sitemap_entries() -> list[tuple[str, Any]]:

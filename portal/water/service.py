@@ -6,18 +6,24 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from typing import IO, Any
 
 import sqlalchemy as sa
 
 from portal.core import audit, counties
 from portal.extensions import db
-from portal.water import importer
-from portal.water.evaluate import Evaluation, evaluate_sample
-from portal.water.importer import CHINA, MeasurementRow, Report, RowError
+from portal.water import importer, snapshot
+from portal.water.documents import (  # noqa: F401  (part of this module's interface)
+    Evaluated,
+    document,
+    evaluate,
+    evaluate_quarter,
+    stored_measurements,
+    summarize,
+)
+from portal.water.importer import MeasurementRow, Report, RowError
 from portal.water.models import (
     WaterEvaluation,
     WaterMeasurement,
@@ -26,8 +32,6 @@ from portal.water.models import (
     WaterSite,
     WaterSupplyLink,
 )
-from portal.water.standards import load_standards
-from portal.water.values import Measurement
 
 QUARTER = re.compile(r"(\d{4})Q([1-4])")
 BATCH = 2000
@@ -52,14 +56,26 @@ def _failed(report: Report) -> ImportResult:
 # --- import: sites -------------------------------------------------------------------------
 
 
-def import_sites(stream: IO[bytes], filename: str) -> ImportResult:
-    """Create or update every site of the file, or none of them."""
+def import_sites(stream: IO[bytes], filename: str, scope: str | None = None) -> ImportResult:
+    """Create or update every site of the file, or none of them.
+
+    ``scope``: the county of a county-scoped official (None: region-wide).  Each row is
+    checked against the site as stored as well as the county it names, so a scoped
+    official can neither write another county's site nor move a site between counties.
+    """
     report = Report()
     table = importer.open_table(stream, filename, report)
     if table is None or not importer.check_columns(table, importer.SITE_COLUMNS, report):
         return _failed(report)
-    known = dict(db.session.execute(sa.select(WaterSite.code, WaterSite.stage)).all())
+    stored = {
+        code: (stage, county)
+        for code, stage, county in db.session.execute(
+            sa.select(WaterSite.code, WaterSite.stage, WaterSite.county)
+        )
+    }
+    known = {code: stage for code, (stage, _) in stored.items()}
     rows = importer.validate_sites(table, known, report)
+    importer.check_site_scope(rows, stored, scope, report)
     if report.count or not rows:
         if not rows and not report.count:
             report.add(0, "", "empty_file")
@@ -94,7 +110,12 @@ def import_sites(stream: IO[bytes], filename: str) -> ImportResult:
     ]
     if links:
         db.session.execute(sa.insert(WaterSupplyLink), links)
-    audit.record("import", "water_sites", None, after={"file": filename, "sites": len(rows)})
+    audit.record(
+        "import",
+        "water_sites",
+        None,
+        after={"file": filename, "sites": len(rows), "scope": scope},
+    )
     db.session.commit()
     return ImportResult(True, rows=len(rows), sites=len(rows))
 
@@ -102,17 +123,23 @@ def import_sites(stream: IO[bytes], filename: str) -> ImportResult:
 # --- import: measurements ------------------------------------------------------------------
 
 
-def import_measurements(stream: IO[bytes], filename: str) -> ImportResult:
+def import_measurements(stream: IO[bytes], filename: str, scope: str | None = None) -> ImportResult:
     """All-or-nothing, idempotent on (sample_id, parameter), streamed in two passes.
 
     Pass 1 validates every row (keeping only keys, not rows); pass 2 re-reads the file and
-    writes in batches inside one transaction.
+    writes in batches inside one transaction.  ``scope`` (a county-scoped official's county)
+    refuses rows for a site, or a stored sample, of another county.
     """
     report = Report()
     table = importer.open_table(stream, filename, report)
     if table is None or not importer.check_columns(table, importer.MEASUREMENT_COLUMNS, report):
         return _failed(report)
-    sites = dict(db.session.execute(sa.select(WaterSite.code, WaterSite.id)).all())
+    sites: dict[str, int] = {}
+    site_counties: dict[str, str] = {}
+    for code, pk, county in db.session.execute(
+        sa.select(WaterSite.code, WaterSite.id, WaterSite.county)
+    ):
+        sites[code], site_counties[code] = pk, county
     seen: set[tuple[str, str]] = set()
     samples: dict[str, tuple[str, dt.datetime, int]] = {}  # sample → (site, time, first row)
     rows = 0
@@ -120,6 +147,8 @@ def import_measurements(stream: IO[bytes], filename: str) -> ImportResult:
         rows += 1
         if m.site_code not in sites:
             report.add(m.row, "site_code", "unknown_site", m.site_code)
+        elif scope is not None and site_counties[m.site_code] != scope:
+            report.add(m.row, "site_code", "outside_county", m.site_code)
         key = (m.sample_id, m.parameter)
         if key in seen:
             report.add(m.row, "parameter", "duplicate_measurement", m.parameter)
@@ -133,14 +162,17 @@ def import_measurements(stream: IO[bytes], filename: str) -> ImportResult:
     ids = list(samples)
     for start in range(0, len(ids), 500):
         chunk = ids[start : start + 500]
-        for sample_id, site_id in db.session.execute(
-            sa.select(WaterSample.sample_id, WaterSample.site_id).where(
+        for sample_id, site_id, stored_county in db.session.execute(
+            sa.select(WaterSample.sample_id, WaterSample.site_id, WaterSample.county).where(
                 WaterSample.sample_id.in_(chunk)
             )
         ):
             site_code, _, row = samples[sample_id]
             if sites.get(site_code) not in (None, site_id):
                 report.add(row, "sample_id", "sample_of_other_site", sample_id)
+            elif scope is not None and stored_county != scope:
+                # The sample as stored: a site moved since keeps its old samples' county.
+                report.add(row, "sample_id", "outside_county", sample_id)
     if report.count or not rows:
         if not report.count:
             report.add(0, "", "empty_file")
@@ -162,7 +194,7 @@ def import_measurements(stream: IO[bytes], filename: str) -> ImportResult:
         "import",
         "water_measurements",
         None,
-        after={"file": filename, "rows": rows, "samples": len(samples)},
+        after={"file": filename, "rows": rows, "samples": len(samples), "scope": scope},
     )
     db.session.commit()
     return ImportResult(True, rows=rows, samples=len(samples), quarters=sorted(quarters))
@@ -246,159 +278,7 @@ def _write_batch(batch: list[MeasurementRow], sites: dict[str, int]) -> set[tupl
     return {(h["county"], h["quarter"]) for h in heads.values()}
 
 
-# --- evaluation ----------------------------------------------------------------------------
-
-
-def stored_measurements(sample_pks: Sequence[int]) -> dict[int, dict[str, Measurement]]:
-    out: dict[int, dict[str, Measurement]] = {pk: {} for pk in sample_pks}
-    for start in range(0, len(sample_pks), 500):
-        for m in db.session.scalars(
-            sa.select(WaterMeasurement).where(
-                WaterMeasurement.sample_pk.in_(sample_pks[start : start + 500])
-            )
-        ):
-            out[m.sample_pk][m.parameter] = Measurement(
-                None if m.value is None else Decimal(m.value),
-                m.qualifier,  # type: ignore[arg-type]
-                None if m.detection_limit is None else Decimal(m.detection_limit),
-                m.value_text,
-            )
-    return out
-
-
-def evaluate(site: WaterSite, measurements: dict[str, Measurement]) -> Evaluation:
-    return evaluate_sample(
-        site.stage,  # type: ignore[arg-type]
-        measurements,
-        water_body=site.water_body,  # type: ignore[arg-type]
-        centralized=site.centralized,
-        target_class=site.target_class,
-        disinfection=site.disinfection,
-        small_supply=site.small_supply,
-    )
-
-
-def _multiple(d: Decimal | None) -> str | None:
-    if d is None:
-        return None
-    if abs(d) >= Decimal("0.01"):
-        return str(d.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP))
-    return format(d, ".2g")
-
-
-def document(sample: WaterSample, site: WaterSite, e: Evaluation) -> dict[str, Any]:
-    """The published record of one sample (JSON-safe; decimals as exact strings)."""
-    names = load_standards().parameters
-    return {
-        "sample_id": sample.sample_id,
-        "site": site.code,
-        "stage": site.stage,
-        "sampled_at": sample.sampled_at.astimezone(CHINA).isoformat(),
-        "lab": sample.lab,
-        "method": sample.method,
-        "standard": e.standard,
-        "class": e.water_class,
-        "held_to_class": e.held_to_class,
-        "compliant": e.compliant,
-        "deciding_parameters": list(e.deciding_parameters),
-        "notes": list(e.notes),
-        "parameters": [
-            {
-                "parameter": it.parameter,
-                "name_zh": names[it.parameter].name_zh,
-                "name_en": names[it.parameter].name_en,
-                "value": _text(it.value),
-                "qualifier": it.qualifier,
-                "detection_limit": _text(it.detection_limit),
-                "text": it.text,
-                "unit": it.unit,
-                "limit": str(it.limit) if it.limit is not None else None,
-                "limit_value": _text(it.limit.value) if it.limit is not None else None,
-                "comparison": it.comparison,
-                "passed": it.passed,
-                "class": it.item_class,
-                "exceedance_multiple": _multiple(it.exceedance_multiple),
-                "notes": list(it.notes),
-                "used_for_class": it.used_for_class,
-                "counts_for_verdict": it.counts_for_verdict,
-            }
-            for it in e.items
-        ],
-    }
-
-
-@dataclass(frozen=True)
-class Evaluated:
-    sample: WaterSample
-    site: WaterSite
-    doc: dict[str, Any]
-    latest: bool
-
-
-def evaluate_quarter(county: str, quarter: str) -> list[Evaluated]:
-    """Every sample of the county's quarter, evaluated from the stored data (for review
-    and for publication), site stage order then newest first."""
-    samples = list(
-        db.session.scalars(
-            sa.select(WaterSample)
-            .where(WaterSample.county == county, WaterSample.quarter == quarter)
-            .order_by(WaterSample.site_id, WaterSample.sampled_at.desc(), WaterSample.id)
-        )
-    )
-    values = stored_measurements([s.id for s in samples])
-    out, seen = [], set()
-    for s in samples:
-        out.append(
-            Evaluated(
-                s,
-                s.site,
-                document(s, s.site, evaluate(s.site, values[s.id])),
-                s.site_id not in seen,
-            )
-        )
-        seen.add(s.site_id)
-    order = {"source": 0, "plant": 1, "tap": 2, "section": 3}
-    out.sort(key=lambda ev: (order[ev.site.stage], ev.site.code, ev.sample.sampled_at))
-    return out
-
-
-def summarize(evaluated: Iterable[Evaluated]) -> dict[str, Any]:
-    """Per stage: sites, compliant, failing, inconclusive; and every exceedance."""
-    stages: dict[str, dict[str, int]] = {}
-    exceedances = []
-    centralized = {"total": 0, "class_iii_or_better": 0}
-    for ev in evaluated:
-        doc = ev.doc
-        if ev.latest:
-            s = stages.setdefault(
-                ev.site.stage, {"sites": 0, "compliant": 0, "failing": 0, "inconclusive": 0}
-            )
-            s["sites"] += 1
-            key = {True: "compliant", False: "failing", None: "inconclusive"}[doc["compliant"]]
-            s[key] += 1
-            if ev.site.stage == "source" and ev.site.centralized:
-                centralized["total"] += 1
-                if doc["class"] in ("I", "II", "III") and doc["compliant"] is True:
-                    centralized["class_iii_or_better"] += 1
-        for p in doc["parameters"]:
-            if p["passed"] is False and p["counts_for_verdict"]:
-                exceedances.append(
-                    {
-                        "site": ev.site.code,
-                        "sample_id": ev.sample.sample_id,
-                        "sampled_at": doc["sampled_at"],
-                        "parameter": p["parameter"],
-                        "name_zh": p["name_zh"],
-                        "name_en": p["name_en"],
-                        "value": p["value"],
-                        "text": p["text"],
-                        "unit": p["unit"],
-                        "limit": p["limit"],
-                        "exceedance_multiple": p["exceedance_multiple"],
-                    }
-                )
-    return {"stages": stages, "exceedances": exceedances, "centralized_sources": centralized}
-
+# Evaluation of stored samples lives in portal.water.documents (re-exported here).
 
 # --- publication ---------------------------------------------------------------------------
 
@@ -456,6 +336,7 @@ def publish(county: str, quarter: str, reason: str | None = None) -> WaterPublic
         reason=reason if previous else None,
         published_by=author,
         summary=summary,
+        sites={ev.site.code: snapshot.capture(ev.site) for ev in evaluated},
     )
     db.session.add(pub)
     db.session.flush()

@@ -24,11 +24,12 @@ from portal.core.http import conditional
 from portal.core.pagination import paginate
 from portal.data.registry import csvw_link_header
 from portal.extensions import db
-from portal.water import chart, queries
+from portal.water import calendar, chart, explain, overdue, present, queries
 from portal.water.datasets import QUARTERS, SITES
 from portal.water.messages import CLASS_LABELS, NOTE_LABELS, STAGE_LABELS, WATER_BODY_LABELS
-from portal.water.models import WaterEvaluation, WaterPublication, WaterSite
+from portal.water.models import WaterEvaluation, WaterPublication
 from portal.water.service import valid_quarter
+from portal.water.snapshot import PublishedSite
 
 bp = Blueprint("water", __name__)
 MAX_AGE = 300
@@ -52,17 +53,13 @@ def stage_verdicts(pub: WaterPublication) -> dict[str, bool | None]:
     return out
 
 
-def regional_target(pubs: dict[str, WaterPublication]) -> dict[str, int]:
-    total = sum(p.summary["centralized_sources"]["total"] for p in pubs.values())
-    good = sum(p.summary["centralized_sources"]["class_iii_or_better"] for p in pubs.values())
-    return {"total": total, "good": good, "percent": round(100 * good / total) if total else 0}
-
-
 def home_context() -> dict[str, Any]:
     pubs = queries.latest_publications()
     return {
         "water_latest": pubs,
         "water_verdicts": {c: stage_verdicts(p) for c, p in pubs.items()},
+        "water_sampled": present.dated(pubs),
+        "water_calendars": overdue.county_calendars(),
         "stage_labels": STAGE_LABELS,
     }
 
@@ -79,15 +76,18 @@ def index() -> ResponseReturnValue:
         (e, site)
         for c in counties.codes()
         if c in pubs
-        for e, site in queries.latest_rows(pubs[c])
+        for e, site in queries.latest_rows(pubs[c], with_result=True)
         if site.stage == "source" and site.centralized
     ]
     return _page(
         "water/index.html",
         latest=pubs,
         sources=sources,
+        reasons={e.sample_id: explain.reasons(e.result) for e, _ in sources},
         verdicts={c: stage_verdicts(p) for c, p in pubs.items()},
-        target=regional_target(pubs),
+        sampled=present.dated(pubs),
+        calendars=overdue.county_calendars(),
+        target=present.regional_sources(sources),
     )
 
 
@@ -98,14 +98,18 @@ def county(county: str) -> ResponseReturnValue:
         abort(404)
     quarters = queries.published_quarters(county)
     latest = quarters[0] if quarters else None
-    rows = queries.latest_rows(latest) if latest else []
+    rows = queries.latest_rows(latest, with_result=True) if latest else []
     return _page(
         "water/county.html",
         county=c,
         quarters=quarters,
         latest=latest,
         rows=rows,
+        reasons={e.sample_id: explain.reasons(e.result) for e, _ in rows},
         verdicts=stage_verdicts(latest) if latest else {},
+        sampled=present.dated({county: latest}).get(county, {}) if latest else {},
+        calendar=overdue.county_calendars()[county],
+        exceedances=present.county_exceedances(rows),
         chains=queries.upstreams([site.id for _, site in rows]),
     )
 
@@ -136,7 +140,9 @@ def site(code: str) -> ResponseReturnValue:
         for p in e.result["parameters"]:
             if p["value"] is not None or p["qualifier"] in ("<", "ND"):
                 params.setdefault(p["parameter"], p["name_zh"] + "\x00" + p["name_en"])
-    deciding = evals[0].result["deciding_parameters"] if evals else []
+    # The chart opens on what decided the newest sample: its failures first.
+    deciding = [r.parameter for r in explain.reasons(evals[0].result)] if evals else []
+    deciding += evals[0].result["deciding_parameters"] if evals else []
     default = next((p for p in deciding if p in params), next(iter(params), None))
     parameter = request.args.get("parameter") or default
     if parameter is not None and parameter not in params:
@@ -152,9 +158,11 @@ def site(code: str) -> ResponseReturnValue:
         if pt["item"]["value"] is not None
     ]
     up, down = queries.chain(s)
+    newest = evals[0] if evals and page.page == 1 else None
     return _page(
         "water/site.html",
         site=s,
+        exceedance=present.exceedance(newest, s) if newest else None,
         evaluations=evals,
         page=page,
         supplied_by=up,
@@ -164,6 +172,7 @@ def site(code: str) -> ResponseReturnValue:
         points=points,
         limit=limit,
         chart=chart.trend(drawn, limit),
+        phone_chart=chart.trend(drawn, limit, narrow=True),
     )
 
 
@@ -172,7 +181,16 @@ def sample(sample_id: str) -> ResponseReturnValue:
     e = queries.sample(sample_id)
     if e is None:
         abort(404)
-    return _page("water/sample.html", evaluation=e, doc=e.result, site=e.site)
+    site = queries.sample_site(e)
+    return _page(
+        "water/sample.html",
+        evaluation=e,
+        doc=e.result,
+        site=site,
+        params=explain.failing_first(e.result["parameters"]),
+        exceedance=present.exceedance(e, site),
+        reasons=explain.reasons(e.result),
+    )
 
 
 def _quarter_or_404(county: str, quarter: str) -> WaterPublication:
@@ -188,11 +206,15 @@ def _quarter_or_404(county: str, quarter: str) -> WaterPublication:
 def quarter(county: str, quarter: str) -> ResponseReturnValue:
     pub = _quarter_or_404(county, quarter)
     rows = queries.latest_rows(pub)
+    order = ("tap", "plant", "source", "section")  # the citizen's stage first
     return _page(
         "water/quarter.html",
         pub=pub,
         county=counties.get(county),
         rows=rows,
+        tap_first=sorted(rows, key=lambda r: order.index(r[1].stage)),
+        due=calendar.due_date(quarter, overdue.due_days()),
+        first_published=overdue.first_published(county, quarter),
         versions=queries.versions(county, quarter),
         sites={s.code: s for _, s in rows},
         verdicts=stage_verdicts(pub),
@@ -208,7 +230,7 @@ def sections() -> ResponseReturnValue:
 # --- downloads -------------------------------------------------------------------------------
 
 
-def download_rows(pairs: list[tuple[WaterEvaluation, WaterSite]]) -> list[dict[str, Any]]:
+def download_rows(pairs: list[tuple[WaterEvaluation, PublishedSite]]) -> list[dict[str, Any]]:
     rows = []
     for e, s in pairs:
         d = e.result
