@@ -24,6 +24,8 @@ FEATURES = (
     "portal.data",
     "portal.enforcement",
     "portal.reports",
+    "portal.delivery",
+    "portal.subscriptions",
 )
 
 

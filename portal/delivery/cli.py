@@ -1,0 +1,65 @@
+"""`flask --app portal worker`: the delivery worker, in the foreground.
+
+SIGTERM (systemd's stop) and Ctrl-C stop it cleanly: the mail in hand is finished and
+marked, the rest of its batch is released for the next worker.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+
+import click
+from flask import current_app
+from flask.cli import with_appcontext
+from huey.consumer import Consumer
+
+from portal.delivery import queue, worker
+
+log = logging.getLogger("portal.delivery")
+
+
+class _Consumer(Consumer):
+    def stop(self, graceful: bool = False) -> None:
+        worker.STOP.set()
+        super().stop(graceful=graceful)
+
+
+def _sweep(app, every: float) -> None:  # type: ignore[no-untyped-def]
+    # Straight from the database, so it works while the queue (Redis) is down.
+    while not worker.STOP.wait(every):
+        try:
+            with app.app_context():
+                worker.drain()
+        except Exception:
+            log.exception("delivery sweep failed; trying again later")
+
+
+@click.command("worker")
+@click.option("--threads", type=int, default=None, help="Worker threads (default 2).")
+@with_appcontext
+def worker_command(threads: int | None) -> None:
+    """Send everything in the outbox: publications, digests, confirmation mails."""
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    logging.getLogger("huey").setLevel(logging.WARNING)
+    huey = queue.get_huey(app)
+    n = threads or int(app.config["DELIVERY_THREADS"])
+    consumer = _Consumer(
+        huey,
+        workers=n,
+        worker_type="thread",
+        periodic=True,
+        graceful_signal="TERM",
+        scheduler_interval=1,
+    )
+    # Whatever was committed while no worker ran (or the queue was down) goes out now.
+    worker.drain()
+    sweeper = threading.Thread(
+        target=_sweep, args=(app, float(app.config["DELIVERY_SWEEP_SECONDS"])), daemon=True
+    )
+    sweeper.start()
+    click.echo(f"delivery worker: {n} threads, queue {type(huey).__name__}", err=True)
+    consumer.run()
+    worker.STOP.set()
+    click.echo("delivery worker stopped", err=True)
