@@ -113,8 +113,13 @@ def test_confirm_then_delivery_then_one_click_unsubscribe(mail_app, smtp, app_fa
 def test_only_matching_counties_and_topics_are_mailed(mail_app, smtp):
     client = mail_app.test_client()
     subscribe_and_confirm(
-        client, mail_app, smtp, "mohe@example.org",
-        whole_region="", counties=["mohe"], topics=["water", "notices:eia"],
+        client,
+        mail_app,
+        smtp,
+        "mohe@example.org",
+        whole_region="",
+        counties=["mohe"],
+        topics=["water", "notices:eia"],
     )
     announce(topic="water", source="w:1", counties=["huma"])  # another county
     announce(topic="water", source="w:2", counties=["mohe"])
@@ -169,12 +174,19 @@ def test_change_link_in_a_mail_changes_choices_at_once(mail_app, smtp):
     ("data", "message_en", "message_zh"),
     [
         ({"email": "not-an-address"}, "Enter a valid e-mail address", "请输入有效的电子邮件地址"),
-        ({"whole_region": "", "counties": ["atlantis"]}, "Choose counties from the list",
-         "请从列表中选择区县"),
+        (
+            {"whole_region": "", "counties": ["atlantis"]},
+            "Choose counties from the list",
+            "请从列表中选择区县",
+        ),
         ({"whole_region": ""}, "Choose at least one county", "请至少选择一个区县"),
         ({"topics": ["lottery"]}, "Choose topics from the list", "请从列表中选择主题"),
         ({"topics": []}, "Choose at least one topic", "请至少选择一个主题"),
-        ({"frequency": "hourly"}, "Choose immediately or a daily digest", "请选择立即发送或每日摘要"),
+        (
+            {"frequency": "hourly"},
+            "Choose immediately or a daily digest",
+            "请选择立即发送或每日摘要",
+        ),
     ],
 )
 def test_bad_input_is_refused_with_a_translated_error_and_nothing_saved(
@@ -202,8 +214,10 @@ def test_expired_confirmation_link_gives_a_clear_error(mail_app, smtp):
         )
     )
     db.session.commit()
-    for response in (client.get(path, headers={"Accept-Language": "en"}),
-                     client.post(path, headers={"Accept-Language": "en"})):
+    for response in (
+        client.get(path, headers={"Accept-Language": "en"}),
+        client.post(path, headers={"Accept-Language": "en"}),
+    ):
         assert response.status_code == 410
         assert "This confirmation link has expired" in response.get_data(as_text=True)
     assert "确认链接已过期" in client.get(path).get_data(as_text=True)
@@ -214,8 +228,9 @@ def test_expired_confirmation_link_gives_a_clear_error(mail_app, smtp):
 def test_daily_digest_collects_the_day_and_warnings_still_go_at_once(mail_app, smtp):
     client = mail_app.test_client()
     address = "digest@example.org"
-    subscribe_and_confirm(client, mail_app, smtp, address, frequency="digest",
-                          topics=["warnings", "water"])
+    subscribe_and_confirm(
+        client, mail_app, smtp, address, frequency="digest", topics=["warnings", "water"]
+    )
     announce(topic="water", source="w:a", counties=["mohe"])
     announce(topic="water", source="w:b", counties=["tahe"])
     drain(mail_app)
@@ -237,7 +252,8 @@ def test_subscribe_form_is_rate_limited(app_factory):
     client = app_factory(SUBSCRIBE_RATE_LIMIT="2 per hour").test_client()
     for _ in range(2):
         client.post("/subscribe", data=subscribe_form("x@example.org"))
-    response = client.post("/subscribe", data=subscribe_form("y@example.org"),
-                           headers={"Accept-Language": "en"})
+    response = client.post(
+        "/subscribe", data=subscribe_form("y@example.org"), headers={"Accept-Language": "en"}
+    )
     assert response.status_code == 429
     assert "too often" in response.get_data(as_text=True)

@@ -10,7 +10,7 @@ import logging
 import threading
 
 import click
-from flask import current_app
+from flask import Flask, current_app
 from flask.cli import with_appcontext
 from huey.consumer import Consumer
 
@@ -25,14 +25,16 @@ class _Consumer(Consumer):
         super().stop(graceful=graceful)
 
 
-def _sweep(app, every: float) -> None:  # type: ignore[no-untyped-def]
-    # Straight from the database, so it works while the queue (Redis) is down.
-    while not worker.STOP.wait(every):
+def _sweep(app: Flask, every: float) -> None:
+    # Straight from the database, so it works while the queue (Redis) is down; the first
+    # round at start-up sends whatever was committed while no worker ran.
+    while not worker.STOP.is_set():
         try:
             with app.app_context():
                 worker.drain()
         except Exception:
             log.exception("delivery sweep failed; trying again later")
+        worker.STOP.wait(every)
 
 
 @click.command("worker")
@@ -53,8 +55,6 @@ def worker_command(threads: int | None) -> None:
         graceful_signal="TERM",
         scheduler_interval=1,
     )
-    # Whatever was committed while no worker ran (or the queue was down) goes out now.
-    worker.drain()
     sweeper = threading.Thread(
         target=_sweep, args=(app, float(app.config["DELIVERY_SWEEP_SECONDS"])), daemon=True
     )
@@ -62,4 +62,5 @@ def worker_command(threads: int | None) -> None:
     click.echo(f"delivery worker: {n} threads, queue {type(huey).__name__}", err=True)
     consumer.run()
     worker.STOP.set()
+    sweeper.join(timeout=60)
     click.echo("delivery worker stopped", err=True)
