@@ -7,6 +7,7 @@ marked, the rest of its batch is released for the next worker.
 from __future__ import annotations
 
 import logging
+import signal
 import threading
 
 import click
@@ -23,6 +24,12 @@ class _Consumer(Consumer):
     def stop(self, graceful: bool = False) -> None:
         worker.STOP.set()
         super().stop(graceful=graceful)
+
+    def loop(self, health_check_ts=None):  # type: ignore[no-untyped-def]
+        # A SIGTERM caught by our own handler (before huey's were installed) stops us too.
+        if worker.STOP.is_set() and self._signum is None:
+            self._signum, self._restart, self._graceful = signal.SIGTERM, False, True
+        return super().loop(health_check_ts)
 
 
 def _sweep(app: Flask, every: float) -> None:
@@ -43,6 +50,7 @@ def _sweep(app: Flask, every: float) -> None:
 def worker_command(threads: int | None) -> None:
     """Send everything in the outbox: publications, digests, confirmation mails."""
     app = current_app._get_current_object()  # type: ignore[attr-defined]
+    signal.signal(signal.SIGTERM, lambda *_: worker.STOP.set())  # until huey takes over
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
     logging.getLogger("huey").setLevel(logging.WARNING)
     huey = queue.get_huey(app)

@@ -20,6 +20,7 @@ import logging
 import os
 import socket
 import threading
+import time
 import uuid
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
@@ -214,6 +215,17 @@ def _mark(me: str, delivery_id: int, **values: object) -> bool:
     return done == 1
 
 
+def _renew(me: str) -> None:
+    """Keep this worker's claims alive while it works through a long batch."""
+    db.session.execute(
+        sa.update(Delivery)
+        .where(Delivery.claimed_by == me, Delivery.status == CLAIMED)
+        .values(claimed_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
+    db.session.commit()
+
+
 def _after_sent(delivery: Delivery) -> None:
     # Direct mails may carry links with secrets: nothing of them is kept once sent.
     message = db.session.get(OutboxMessage, delivery.message_id)
@@ -234,12 +246,17 @@ def send_batch(me: str, batch: list[Delivery]) -> dict[str, int]:
             _mark(me, delivery_id, status=DROPPED, address=None, claimed_by=None)
             counts[DROPPED] += 1
     work = [w for w in work if w[3] is not None]
+    renew_every = _cfg("DELIVERY_LEASE_SECONDS") / 4
+    renewed = time.monotonic()
     try:
         with sender.Connection(_settings()) as conn:
             for i, (delivery_id, attempts, _message_id, mail) in enumerate(work):
                 if STOP.is_set():
                     _release(me, [w[0] for w in work[i:]])
                     break
+                if time.monotonic() - renewed > renew_every:
+                    _renew(me)
+                    renewed = time.monotonic()
                 try:
                     conn.send(mail)  # type: ignore[arg-type]
                 except sender.Permanent as exc:
