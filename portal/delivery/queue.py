@@ -31,7 +31,7 @@ def make_huey(app: Flask) -> Huey:
         from portal.delivery import worker
 
         with app.app_context():
-            worker.drain()
+            worker.drain(on_expand=lambda: _fan_out(app, huey))
             _wake_at_next_retry(huey)
 
     @huey.periodic_task(
@@ -48,6 +48,15 @@ def make_huey(app: Flask) -> Huey:
     huey.portal_wake = wake  # type: ignore[attr-defined]
     huey.portal_daily = daily  # type: ignore[attr-defined]
     return huey
+
+
+def _fan_out(app: Flask, huey: Huey) -> None:
+    # A big publication: let every worker thread take batches (each its own SMTP connection).
+    try:
+        for _ in range(int(app.config["DELIVERY_THREADS"]) - 1):
+            huey.portal_wake()  # type: ignore[attr-defined]
+    except Exception as exc:
+        log.warning("extra wake-ups not queued: %s", type(exc).__name__)
 
 
 def _wake_at_next_retry(huey: Huey) -> None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 import secrets
 import smtplib
-from email.message import EmailMessage
+from email.message import Message
 from email.utils import formatdate
 from pathlib import Path
 from types import TracebackType
@@ -67,7 +67,7 @@ class Connection:
                 self.smtp.close()
             self.smtp = None
 
-    def send(self, msg: EmailMessage) -> None:
+    def send(self, msg: Message) -> None:
         if self.smtp is None:
             self._write_file(msg)
             return
@@ -85,7 +85,7 @@ class Connection:
         except (OSError, smtplib.SMTPException) as exc:  # disconnected, timed out
             raise Unavailable(type(exc).__name__) from exc
 
-    def _write_file(self, msg: EmailMessage) -> None:
+    def _write_file(self, msg: Message) -> None:
         try:
             folder = Path(self.settings["MAIL_DIR"])
             folder.mkdir(parents=True, exist_ok=True)

@@ -12,7 +12,7 @@ import dataclasses
 import logging
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from email.message import EmailMessage
+from email.message import Message
 from typing import Any
 
 import sqlalchemy as sa
@@ -37,7 +37,7 @@ class Kind:
     """
 
     audience: Callable[[OutboxMessage], Iterable[str]]
-    render: Callable[[OutboxMessage, list[Delivery]], dict[int, EmailMessage | None]]
+    render: Callable[[OutboxMessage, list[Delivery]], dict[int, Message | None]]
 
 
 def register_kind(app: Flask, kind: str, handler: Kind) -> None:

@@ -22,7 +22,8 @@ import socket
 import threading
 import time
 import uuid
-from email.message import EmailMessage
+from collections.abc import Callable
+from email.message import EmailMessage, Message
 from email.utils import formatdate, make_msgid
 
 import sqlalchemy as sa
@@ -187,8 +188,8 @@ def _direct_mail(message: OutboxMessage, delivery: Delivery) -> EmailMessage | N
     return msg
 
 
-def _render(batch: list[Delivery]) -> dict[int, EmailMessage | None]:
-    mails: dict[int, EmailMessage | None] = {}
+def _render(batch: list[Delivery]) -> dict[int, Message | None]:
+    mails: dict[int, Message | None] = {}
     by_message: dict[int, list[Delivery]] = {}
     for d in batch:
         by_message.setdefault(d.message_id, []).append(d)
@@ -309,11 +310,15 @@ def _after_sent_id(delivery_id: int) -> None:
         _after_sent(delivery)
 
 
-def drain(max_batches: int | None = None) -> dict[str, int]:
-    """Expand what is new, then send until nothing is due (or STOP); returns the counts."""
+def drain(
+    max_batches: int | None = None, on_expand: Callable[[], None] | None = None
+) -> dict[str, int]:
+    """Expand what is new, then send until nothing is due (or STOP); returns the counts.
+    `on_expand` runs when new deliveries were written (the queue wakes more threads)."""
     me = worker_id()
     totals = {SENT: 0, RETRYING: 0, FAILED: 0, DROPPED: 0}
-    expand_pending()
+    if expand_pending() and on_expand is not None:
+        on_expand()
     batches = 0
     size = _cfg("DELIVERY_BATCH")
     while not STOP.is_set() and (max_batches is None or batches < max_batches):

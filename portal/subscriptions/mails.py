@@ -3,7 +3,9 @@ unsubscribe (RFC 8058 List-Unsubscribe + List-Unsubscribe-Post) and a link to ch
 
 from __future__ import annotations
 
-from email.message import EmailMessage
+from email.header import Header
+from email.message import Message
+from email.policy import compat32
 from email.utils import formatdate, make_msgid
 
 from flask import current_app
@@ -15,13 +17,16 @@ from portal.subscriptions import queries, service
 from portal.subscriptions.choices import matches
 from portal.subscriptions.models import Subscriber
 
+# Long List-Unsubscribe URLs stay on one line (folding them is legal but trips some clients).
+UNFOLDED = compat32.clone(max_line_length=998)
+
 
 def _text(payload: dict, field: str, language: str) -> str:
     english = payload.get(f"{field}_en") if language == "en" else None
     return english or payload.get(f"{field}_zh") or ""
 
 
-def _mail(subscriber: Subscriber, subject: str, lines: list[str]) -> EmailMessage:
+def _mail(subscriber: Subscriber, subject: str, lines: list[str]) -> Message:
     base = current_app.config["BASE_URL"]
     token = service.link_token(subscriber)
     unsubscribe = f"{base}/subscribe/unsubscribe/{token}"
@@ -33,17 +38,20 @@ def _mail(subscriber: Subscriber, subject: str, lines: list[str]) -> EmailMessag
         _("Unsubscribe: %(url)s", url=unsubscribe),
     ]
     sender = current_app.config["MAIL_SENDER"]
-    msg = EmailMessage()
+    # The compat32 Message: building a warning for 10,000 people is dominated by the modern
+    # EmailMessage's header parsing (≈ 9 ms a mail against ≈ 1 ms).
+    msg = Message(policy=UNFOLDED)
+    msg["MIME-Version"] = "1.0"
     msg["From"] = sender
     msg["To"] = subscriber.email
-    msg["Subject"] = subject
+    msg["Subject"] = Header(subject, "utf-8")
     msg["Date"] = formatdate(localtime=False)
     msg["Message-ID"] = make_msgid(domain=sender.rpartition("@")[2])
     msg["List-Id"] = f"<subscriptions.{sender.rpartition('@')[2]}>"
     msg["List-Unsubscribe"] = f"<{unsubscribe}>"
     msg["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     msg["Auto-Submitted"] = "auto-generated"
-    msg.set_content("\n".join([*lines, "", *footer]) + "\n")
+    msg.set_payload("\n".join([*lines, "", *footer]) + "\n", "utf-8")
     return msg
 
 
@@ -59,9 +67,9 @@ def _publication_lines(payload: dict, language: str) -> list[str]:
 
 def render_publication(
     message: OutboxMessage, deliveries: list[Delivery]
-) -> dict[int, EmailMessage | None]:
+) -> dict[int, Message | None]:
     people = queries.subscribers_of([d.recipient for d in deliveries])
-    out: dict[int, EmailMessage | None] = {}
+    out: dict[int, Message | None] = {}
     for d in deliveries:
         subscriber = people.get(d.recipient)
         if subscriber is None:
@@ -76,12 +84,10 @@ def render_publication(
     return out
 
 
-def render_digest(
-    message: OutboxMessage, deliveries: list[Delivery]
-) -> dict[int, EmailMessage | None]:
+def render_digest(message: OutboxMessage, deliveries: list[Delivery]) -> dict[int, Message | None]:
     publications = queries.digest_publications(*queries.window(message))
     people = queries.subscribers_of([d.recipient for d in deliveries])
-    out: dict[int, EmailMessage | None] = {}
+    out: dict[int, Message | None] = {}
     for d in deliveries:
         subscriber = people.get(d.recipient)
         mine = [
