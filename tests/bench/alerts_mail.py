@@ -165,8 +165,9 @@ def run_one(n: int, url: str | None) -> dict[str, object]:
 def write_results(rows: list[dict[str, object]], url: str | None) -> None:
     results = ROOT / "tests" / "bench" / "RESULTS.md"
     text = results.read_text() if results.exists() else "# Benchmark results\n"
-    if HEADING in text:
-        head, _, tail = text.partition(HEADING)
+    heading = f"{HEADING}, {'PostgreSQL' if url else 'SQLite'}"
+    if heading in text:
+        head, _, tail = text.partition(heading)
         nxt = tail.find("\n## ")
         text = head.rstrip() + "\n" + (tail[nxt:] if nxt != -1 else "")
     load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
@@ -175,7 +176,7 @@ def write_results(rows: list[dict[str, object]], url: str | None) -> None:
     )
     lines = [
         "",
-        HEADING,
+        heading,
         "",
         f"Measured {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC on {os.cpu_count()} CPU, "
         f"Python {platform.python_version()}; load average at the end {load} (the machine is "
