@@ -88,7 +88,6 @@ def subscribe() -> ResponseReturnValue:
     form = SubscribeForm()
     _setup(form)
     if request.method == "GET":
-        form.whole_region.data = form.whole_region.data or False
         return _page("subscriptions/subscribe.html", form=form)
     chosen = _validate(form, form.email.data or "") if form.validate() else None
     if chosen is None:
