@@ -227,9 +227,9 @@ def _renew(me: str) -> None:
     db.session.commit()
 
 
-def _after_sent(delivery: Delivery) -> None:
+def _after_sent(message_id: int) -> None:
     # Direct mails may carry links with secrets: nothing of them is kept once sent.
-    message = db.session.get(OutboxMessage, delivery.message_id)
+    message = db.session.get(OutboxMessage, message_id)
     if message is not None and message.kind == MAIL:
         message.payload = {"subject": "", "body": ""}
         db.session.commit()
@@ -241,6 +241,7 @@ def send_batch(me: str, batch: list[Delivery]) -> dict[str, int]:
     db.session.commit()
     base, ceiling = _cfg("DELIVERY_RETRY_SECONDS"), _cfg("DELIVERY_RETRY_MAX_SECONDS")
     attempts_limit = _cfg("DELIVERY_MAX_ATTEMPTS")
+    direct = {d.id for d in batch if d.recipient == "direct"}
     work = [(d.id, d.attempts, d.message_id, mails.get(d.id)) for d in batch]
     for delivery_id, _a, _m, mail in work:
         if mail is None:
@@ -251,7 +252,7 @@ def send_batch(me: str, batch: list[Delivery]) -> dict[str, int]:
     renewed = time.monotonic()
     try:
         with sender.Connection(_settings()) as conn:
-            for i, (delivery_id, attempts, _message_id, mail) in enumerate(work):
+            for i, (delivery_id, attempts, message_id, mail) in enumerate(work):
                 if STOP.is_set():
                     _release(me, [w[0] for w in work[i:]])
                     break
@@ -286,7 +287,8 @@ def send_batch(me: str, batch: list[Delivery]) -> dict[str, int]:
                 if not _mark(me, delivery_id, status=SENT, sent_at=utcnow(), address=None):
                     log.warning("delivery %s: claim lost while sending", delivery_id)
                 counts[SENT] += 1
-                _after_sent_id(delivery_id)
+                if delivery_id in direct:
+                    _after_sent(message_id)
     except sender.Unavailable as exc:
         # The server is unreachable: no recipient is at fault, so this never gives up.
         now = utcnow()
@@ -302,12 +304,6 @@ def send_batch(me: str, batch: list[Delivery]) -> dict[str, int]:
                 counts[RETRYING] += 1
         log.warning("mail server unavailable (%s); %s mails will be retried", exc, counts[RETRYING])
     return counts
-
-
-def _after_sent_id(delivery_id: int) -> None:
-    delivery = db.session.get(Delivery, delivery_id)
-    if delivery is not None and delivery.recipient == "direct":
-        _after_sent(delivery)
 
 
 def drain(

@@ -185,15 +185,22 @@ def write_results(rows: list[dict[str, object]], url: str | None) -> None:
         "aiosmtpd on 127.0.0.1 in the benchmark process. Time from the publishing commit to "
         "the last mail accepted by the SMTP server; each recipient counted on the server side.",
         "",
-        "| Subscribers | Seconds | Mails/s | Received | Duplicates "
-        "| Target (all within 300 s, one copy) |",
-        "|---:|---:|---:|---:|---:|:-:|",
+        "| Subscribers | Seconds | Mails/s | Received | Duplicates | One copy each "
+        "| Within 5 min (the 10,000 target) |",
+        "|---:|---:|---:|---:|---:|:-:|:-:|",
     ]
     for r in rows:
-        ok = r["received"] == r["n"] == r["distinct"] and r["seconds"] <= TARGET_SECONDS
+        complete = r["received"] == r["n"] == r["distinct"]
+        fast = r["seconds"] <= TARGET_SECONDS
+        target = (
+            ("yes" if complete and fast else "**no**")
+            if r["n"] == 10000
+            else ("yes" if fast else "no (no target)")
+        )
         lines.append(
             f"| {r['n']:,} | {r['seconds']:.1f} | {r['n'] / r['seconds']:.0f} | "
-            f"{r['received']:,} | {r['duplicates']} | {'yes' if ok else '**no**'} |"
+            f"{r['received']:,} | {r['duplicates']} | {'yes' if complete else '**no**'} "
+            f"| {target} |"
         )
     results.write_text(text.rstrip() + "\n" + "\n".join(lines) + "\n")
 
