@@ -177,7 +177,11 @@ def test_committed_while_worker_and_smtp_are_down_is_delivered_when_they_are_bac
 def test_killed_mid_batch_and_restarted_sends_each_recipient_one_copy(app, smtp, workers):
     addresses = add_subscribers(40)
     smtp.start()
-    first = workers(app, smtp.port)
+    # One sending connection, so the kill lands while the worker waits for the server's
+    # answer. (A second connection could be between the server's "250" and the commit of
+    # "sent": the one documented duplicate per connection in flight; see worker.py.)
+    one = {"PORTAL_DELIVERY_THREADS": "1"}
+    first = workers(app, smtp.port, PORTAL_DELIVERY_SWEEP_SECONDS="3600", **one)
 
     def kill_at_15(n: int) -> str | None:
         if n == 15:  # the worker is waiting for the answer to this mail's DATA
@@ -186,14 +190,14 @@ def test_killed_mid_batch_and_restarted_sends_each_recipient_one_copy(app, smtp,
         return None
 
     smtp.inbox.refuse = kill_at_15
-    first.start()
+    first.start().ready()
+    time.sleep(1)  # its start-up sweep has found nothing: the wake-up is the one sender
     red_warning()
     first.proc.wait(60)
     assert first.proc.returncode == -signal.SIGKILL
-    # Killed mid-batch (two threads may have been sending: 13 or 14 got through).
-    assert 12 <= len(smtp.inbox.messages) <= 14
+    assert len(smtp.inbox.messages) == 14  # killed mid-batch
     smtp.inbox.refuse = None
-    workers(app, smtp.port).start()  # the dead worker's claims expire after the lease
+    workers(app, smtp.port, **one).start()  # the dead worker's claims expire after the lease
     smtp.inbox.wait_for(40)
     wait_sent(40)
     time.sleep(2.5)  # longer than a lease: nothing more arrives

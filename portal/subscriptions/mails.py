@@ -6,7 +6,7 @@ from __future__ import annotations
 from email.header import Header
 from email.message import Message
 from email.policy import compat32
-from email.utils import formatdate, make_msgid
+from email.utils import formatdate
 
 from flask import current_app
 from flask_babel import force_locale
@@ -26,7 +26,7 @@ def _text(payload: dict, field: str, language: str) -> str:
     return english or payload.get(f"{field}_zh") or ""
 
 
-def _mail(subscriber: Subscriber, subject: str, lines: list[str]) -> Message:
+def _mail(subscriber: Subscriber, delivery_id: int, subject: str, lines: list[str]) -> Message:
     base = current_app.config["BASE_URL"]
     token = service.link_token(subscriber)
     unsubscribe = f"{base}/subscribe/unsubscribe/{token}"
@@ -46,7 +46,9 @@ def _mail(subscriber: Subscriber, subject: str, lines: list[str]) -> Message:
     msg["To"] = subscriber.email
     msg["Subject"] = Header(subject, "utf-8")
     msg["Date"] = formatdate(localtime=False)
-    msg["Message-ID"] = make_msgid(domain=sender.rpartition("@")[2])
+    # The same Message-ID if a crash makes the worker send it again: mail stores that drop
+    # duplicates by Message-ID then show it once.
+    msg["Message-ID"] = f"<delivery-{delivery_id}@{sender.rpartition('@')[2]}>"
     msg["List-Id"] = f"<subscriptions.{sender.rpartition('@')[2]}>"
     msg["List-Unsubscribe"] = f"<{unsubscribe}>"
     msg["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
@@ -79,7 +81,7 @@ def render_publication(
             title = _text(message.payload, "title", subscriber.language)
             subject = _("[Warning] %(title)s", title=title) if message.urgent else title
             out[d.id] = _mail(
-                subscriber, subject, _publication_lines(message.payload, subscriber.language)
+                subscriber, d.id, subject, _publication_lines(message.payload, subscriber.language)
             )
     return out
 
@@ -114,5 +116,5 @@ def render_digest(message: OutboxMessage, deliveries: list[Delivery]) -> dict[in
                     "",
                 ]
             subject = _("Water portal: %(n)s new publications today", n=len(mine))
-            out[d.id] = _mail(subscriber, subject, lines)
+            out[d.id] = _mail(subscriber, d.id, subject, lines)
     return out
