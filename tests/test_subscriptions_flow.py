@@ -257,3 +257,26 @@ def test_subscribe_form_is_rate_limited(app_factory):
     )
     assert response.status_code == 429
     assert "too often" in response.get_data(as_text=True)
+
+
+def test_subscribe_page_is_linked_from_the_footer_water_and_notices_pages(client):
+    for path in ("/", "/water/", "/notices/"):
+        html = client.get(path).get_data(as_text=True)
+        assert 'href="/subscribe"' in html, path
+    assert client.get("/subscribe").status_code == 200
+
+
+def test_the_daily_job_forgets_requests_a_week_after_they_expired(mail_app, smtp):
+    client = mail_app.test_client()
+    client.post("/subscribe", data=subscribe_form("forgotten@example.org"))
+    client.post("/subscribe", data=subscribe_form("recent@example.org"))
+    db.session.execute(
+        sa.update(SubscriptionRequest)
+        .where(SubscriptionRequest.email == "forgotten@example.org")
+        .values(expires_at=dt.datetime.now(dt.UTC) - dt.timedelta(days=8))
+    )
+    db.session.commit()
+    service.daily()
+    assert list(db.session.scalars(sa.select(SubscriptionRequest.email))) == [
+        "recent@example.org"
+    ]
