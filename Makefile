@@ -38,6 +38,8 @@ run: install
 	@echo "  Officials' login: http://$(HOST):$(PORT)/admin/login"
 	@echo "    admin@demo.dxal.gov.cn / demo-portal-2026  (also publisher@, water@, enforcement@, handler@)"
 	@echo
+	@# The delivery worker (mail) runs beside gunicorn; Ctrl-C or the end of gunicorn stops both.
+	PORTAL_DEMO=true PORTAL_BASE_URL=$${PORTAL_BASE_URL:-http://$(HOST):$(PORT)} $(FLASK) worker & worker=$$!; trap 'kill -TERM $$worker 2>/dev/null; wait $$worker' EXIT; \
 	PORTAL_DEMO=true PORTAL_BASE_URL=$${PORTAL_BASE_URL:-http://$(HOST):$(PORT)} $(BIN)/gunicorn --no-control-socket --workers $(WORKERS) --bind $(HOST):$(PORT) wsgi:app
 
 # Headless Chromium and CJK fonts for the browser tests, from Debian's packages.

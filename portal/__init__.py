@@ -25,6 +25,8 @@ FEATURES = (
     "portal.enforcement",
     "portal.reports",
     "portal.alerts",
+    "portal.delivery",
+    "portal.subscriptions",
 )
 
 

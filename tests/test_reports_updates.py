@@ -14,6 +14,7 @@ import pytest
 import sqlalchemy as sa
 from aiosmtpd.controller import Controller
 
+from portal.delivery import worker
 from portal.reports.models import Report, ReportContact
 from tests.reports_support import (
     fast_reports,  # noqa: F401 - fixture
@@ -26,12 +27,22 @@ ADDRESS = "updates-canary@example.org"
 
 
 class Inbox:
-    def __init__(self) -> None:
-        self.messages: list[tuple[list[str], email.message.EmailMessage]] = []
+    """What reached the test's SMTP server. Mails leave through the delivery worker: reading
+    the inbox first lets the worker (in the app's own context) send everything queued."""
+
+    def __init__(self, app) -> None:
+        self.app = app
+        self.received: list[tuple[list[str], email.message.EmailMessage]] = []
+
+    @property
+    def messages(self) -> list[tuple[list[str], email.message.EmailMessage]]:
+        with self.app.app_context():
+            worker.drain()
+        return self.received
 
     async def handle_DATA(self, _server, _session, envelope):  # type: ignore[no-untyped-def]
         message = email.message_from_bytes(envelope.content, policy=email.policy.default)
-        self.messages.append((list(envelope.rcpt_tos), message))
+        self.received.append((list(envelope.rcpt_tos), message))
         return "250 OK"
 
     def bodies(self) -> list[str]:
@@ -46,7 +57,7 @@ def _free_port() -> int:
 
 @pytest.fixture
 def inbox(app) -> Iterator[Inbox]:
-    box = Inbox()
+    box = Inbox(app)
     controller = Controller(box, hostname="127.0.0.1", port=_free_port())
     controller.start()
     app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=controller.port)
@@ -154,10 +165,13 @@ def test_the_automatic_close_is_mailed_too_from_the_daily_job(client, db, app, r
     code = submit_report(client, anonymous="no", email=ADDRESS, updates="y")
     _finish(db, code, days_ago=40)
     folder = Path(app.config["MAIL_DIR"])
+    worker.drain()
     before = len(list(folder.glob("*.eml")))
     assert before == 5  # the confirmation and the four handling steps
     result = runner.invoke(args=["reports", "close-due"])
     assert "1 report(s) closed" in result.output
+    assert len(list(folder.glob("*.eml"))) == before  # queued by the job, sent by the worker
+    worker.drain()
     mails = sorted(folder.glob("*.eml"), key=lambda p: p.stat().st_mtime)
     assert len(mails) == before + 1
     last = email.message_from_bytes(mails[-1].read_bytes(), policy=email.policy.default)

@@ -15,6 +15,7 @@ from portal.core.models import utcnow
 from portal.extensions import db
 from portal.notices import service
 from portal.notices.models import CATEGORIES, PUBLISHED, WITHDRAWN, Notice
+from portal.notices.publication import publish_notice
 
 
 def _find(source: str) -> Notice | None:
@@ -74,6 +75,7 @@ def announce(
         db.session.add(notice)
         db.session.flush()
         audit.record("announce", "notice", notice.id, after={"source": source, **fields})
+        publish_notice(notice)
         return notice
 
     notice = existing
@@ -96,6 +98,7 @@ def announce(
         after={"source": source, "version": notice.version, **fields},
         reason=reason,
     )
+    publish_notice(notice)
     return notice
 
 

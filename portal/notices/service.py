@@ -29,6 +29,7 @@ from portal.notices.models import (
     NoticeComment,
     NoticeVersion,
 )
+from portal.notices.publication import publish_notice
 
 TEXT_FIELDS = ("title_zh", "title_en", "summary_zh", "summary_en", "body_zh", "body_en")
 EDITABLE = (*TEXT_FIELDS, "category", "county", "language", "comments_close_at")
@@ -144,6 +145,7 @@ def publish(notice: Notice, at: dt.datetime | None = None) -> None:
     notice.revised_at = None
     action = "schedule" if at and at > utcnow() else "publish"
     audit.record(action, "notice", notice.id, before=before, after=_audit_view(notice))
+    publish_notice(notice)
     db.session.commit()
 
 

@@ -1,0 +1,77 @@
+"""The outbox: what must be sent (messages) and to whom (deliveries, one per recipient).
+
+An outbox message is written in the same transaction as the publication it carries; the
+queue only wakes the worker. A delivery row is the idempotency key per (message, recipient):
+it is claimed before sending and marked sent right after the SMTP server accepted it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column
+
+from portal.core.models import UTCDateTime, intpk, str20, str64, str200, utcnow
+from portal.extensions import db
+
+# Message kinds: a publication (recipients found when the worker expands it), one direct
+# mail (a reporter's confirmation; its one delivery is written at once), a daily digest.
+PUBLICATION, MAIL, DIGEST = "publication", "mail", "digest"
+KINDS = (PUBLICATION, MAIL, DIGEST)
+
+PENDING, CLAIMED, SENT, RETRYING, FAILED, DROPPED = (
+    "pending",
+    "claimed",
+    "sent",
+    "retrying",
+    "failed",
+    "dropped",  # the recipient unsubscribed before the worker reached them
+)
+STATUSES = (PENDING, CLAIMED, SENT, RETRYING, FAILED, DROPPED)
+
+
+def _in(values: tuple[str, ...]) -> str:
+    return ", ".join(f"'{v}'" for v in values)
+
+
+class OutboxMessage(db.Model):
+    __tablename__ = "outbox_messages"
+    __table_args__ = (sa.CheckConstraint(f"kind in ({_in(KINDS)})", name="kind_known"),)
+
+    id: Mapped[intpk]
+    kind: Mapped[str20]
+    # The publication topic; for direct mail its purpose ("reports", "subscriptions").
+    topic: Mapped[str20]
+    # Publication source or digest key: a publication is queued once, whatever happens.
+    source: Mapped[str200 | None] = mapped_column(unique=True)
+    urgent: Mapped[bool] = mapped_column(default=False)
+    payload: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
+    # Set when the deliveries for every recipient have been written (same transaction).
+    expanded_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime(), index=True)
+
+
+class Delivery(db.Model):
+    __tablename__ = "deliveries"
+    __table_args__ = (
+        sa.UniqueConstraint("message_id", "recipient"),
+        sa.CheckConstraint(f"status in ({_in(STATUSES)})", name="status_known"),
+        sa.Index("ix_deliveries_status_next_attempt_at", "status", "next_attempt_at"),
+    )
+
+    id: Mapped[intpk]
+    message_id: Mapped[int] = mapped_column(sa.ForeignKey("outbox_messages.id", ondelete="CASCADE"))
+    # "s:<subscriber id>" or "direct": never the address, so counts and logs stay anonymous.
+    recipient: Mapped[str64]
+    # Direct mail only, and only until it is sent (then cleared).
+    address: Mapped[str | None] = mapped_column(sa.String(254))
+    status: Mapped[str20] = mapped_column(default=PENDING)
+    attempts: Mapped[int] = mapped_column(default=0)
+    next_attempt_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    claimed_by: Mapped[str64 | None]
+    claimed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    sent_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    # An exception class name or SMTP code only: never the address or the server's text.
+    last_error: Mapped[str64 | None]
