@@ -69,14 +69,18 @@ def test_make_run_on_another_port_links_to_that_port():
         text=True,
         check=True,
     ).stdout
-    [serve] = [line for line in dry.splitlines() if "gunicorn" in line]
+    [serve] = [line for line in dry.splitlines() if "bin/gunicorn " in line]
     assert "--bind 127.0.0.1:5077" in serve
-    # Evaluate the environment part of the command the way the shell will.
-    assignments = serve.split(" .venv/bin/gunicorn")[0].split(" $(BIN)")[0]
-    shown = subprocess.run(
-        ["bash", "-c", f"{assignments} env"], env=env, capture_output=True, text=True, check=True
-    ).stdout
-    assert "PORTAL_BASE_URL=http://127.0.0.1:5077" in shown.splitlines()
+    [work] = [line for line in dry.splitlines() if " worker " in line and "flask" in line]
+    # Evaluate the environment part of each command the way the shell will: the delivery
+    # worker's mails link to the same address as the pages.
+    for command, program in ((serve, " .venv/bin/gunicorn"), (work, " .venv/bin/flask")):
+        assignments = command.split(program)[0]
+        shown = subprocess.run(
+            ["bash", "-c", f"{assignments} env"], env=env, capture_output=True, text=True,
+            check=True,
+        ).stdout  # fmt: skip
+        assert "PORTAL_BASE_URL=http://127.0.0.1:5077" in shown.splitlines()
 
 
 def test_time_elements_carry_valid_html_datetimes(client, db):
