@@ -10,6 +10,7 @@ from typing import Any
 import sqlalchemy as sa
 from flask import url_for
 
+from portal.core.extensions import db
 from portal.enforcement import publication
 from portal.enforcement.models import (
     NO_PROBLEM,
@@ -21,7 +22,6 @@ from portal.enforcement.models import (
     Draw,
     Inspection,
 )
-from portal.extensions import db
 from portal.notices import announce as notices
 
 CHINA = dt.timezone(dt.timedelta(hours=8))

@@ -9,10 +9,10 @@ from collections.abc import Iterable
 import sqlalchemy as sa
 from flask import current_app
 
+from portal.core.extensions import db
 from portal.core.models import utcnow
 from portal.enforcement.history import add_years
 from portal.enforcement.models import ACTIVE, RED, YELLOW, Card, Case, Correction
-from portal.extensions import db
 
 
 def today() -> dt.date:

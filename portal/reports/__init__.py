@@ -43,11 +43,11 @@ def init_app(app: Flask) -> None:
     """Register this feature's blueprints, CLI, demo data and registry entries."""
     from flask_babel import lazy_gettext as _l
 
-    from portal.accounts.models import Role
     from portal.core import demo as demo_registry
+    from portal.core.extensions import csrf
     from portal.core.nav import add_admin_link, add_home_section
+    from portal.core.permissions import Role
     from portal.core.ratelimit import tracking_limit
-    from portal.extensions import csrf
     from portal.reports import admin, cli, demo, models, views
     from portal.reports.api import open311
 

@@ -28,8 +28,8 @@ from itsdangerous import BadSignature, URLSafeTimedSerializer
 
 from portal.core import anchors
 from portal.core.downloads import download
+from portal.core.extensions import client_address, limiter
 from portal.core.http import conditional
-from portal.extensions import client_address, limiter
 from portal.reports import integrity, links, mail, photos, public, service
 from portal.reports.forms import ReportForm
 from portal.reports.models import CATEGORIES

@@ -10,9 +10,9 @@ from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
 
+from portal.core.extensions import db
 from portal.core.models import utcnow
 from portal.delivery import service as delivery
-from portal.extensions import db
 from portal.subscriptions import tokens
 from portal.subscriptions.choices import Choices
 from portal.subscriptions.models import Subscriber, SubscriptionRequest

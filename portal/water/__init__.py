@@ -8,10 +8,10 @@ from flask_babel import lazy_gettext as _l
 
 def init_app(app: Flask) -> None:
     """Register this feature's blueprints, CLI, demo data and registry entries."""
-    from portal.accounts.models import Role
     from portal.core import demo as core_demo
     from portal.core import openapi
     from portal.core.nav import add_admin_link, add_admin_tasks, add_home_section
+    from portal.core.permissions import Role
     from portal.search.registry import register_provider, register_sitemap
     from portal.water import admin, api, cli, demo, models, queries, views  # noqa: F401
 

@@ -9,9 +9,9 @@ from flask import Blueprint, abort, current_app, jsonify
 from flask.typing import ResponseReturnValue
 
 from portal.core import apiargs, counties, openapi
+from portal.core.extensions import db
 from portal.core.http import conditional
 from portal.core.pagination import link_header, paginate
-from portal.extensions import db
 from portal.water import calendar, overdue, queries
 from portal.water.importer import CHINA
 from portal.water.models import STAGES, WaterEvaluation, WaterPublication

@@ -10,7 +10,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from portal.extensions import db
+from portal.core.extensions import db
 from portal.water.evaluate import Evaluation, evaluate_sample
 from portal.water.importer import CHINA
 from portal.water.models import WaterMeasurement, WaterSample, WaterSite
