@@ -10,6 +10,7 @@ from typing import Any
 import sqlalchemy as sa
 from flask import url_for
 
+from portal.core.clock import CHINA
 from portal.core.extensions import db
 from portal.enforcement import publication
 from portal.enforcement.models import (
@@ -23,8 +24,6 @@ from portal.enforcement.models import (
     Inspection,
 )
 from portal.notices import announce as notices
-
-CHINA = dt.timezone(dt.timedelta(hours=8))
 
 VIOLATION_TYPES_ZH = {
     "exceeding": "超标排放",
