@@ -66,9 +66,11 @@ def init_app(app: Flask) -> None:
     from flask_babel import lazy_gettext as _l
 
     from portal.core import demo as demo_registry
-    from portal.core.nav import add_admin_link, add_home_section
+    from portal.core.nav import add_admin_link, add_home_section, add_nav_item
     from portal.core.permissions import Role
     from portal.enforcement import admin, api, cli, demo, views
+
+    add_nav_item(app, "enforcement.index", _l("Enforcement"), "/enforcement", 20)
 
     app.config.setdefault(
         "ENFORCEMENT_PUBLICATION_YEARS_ORDINARY",
