@@ -18,16 +18,21 @@ $(VENV)/.installed: pyproject.toml
 	$(BIN)/python -m pip install -q -e '.[test]'
 	touch $@
 
-# Compiled catalogs are built here, never committed.
+# One catalog per language (portal/translations/<locale>/), managed with Babel's own pybabel;
+# compiled catalogs are built here, never committed.
+BABEL_KEYWORDS := -k _l -k lazy_gettext -k lazy_ngettext:1,2
 translations: $(VENV)/.installed
-	$(BIN)/python -m portal.core.catalogs compile
+	$(BIN)/pybabel -q compile -d portal/translations
 
 install: $(VENV)/.installed translations
 
-# Refresh every feature's .po file from the sources (then translate the new entries).
+# Refresh the catalogs from the sources (then translate the new entries; `make test` fails
+# while any message lacks a translation).
 messages: $(VENV)/.installed
-	$(BIN)/python -m portal.core.catalogs extract
-	$(BIN)/python -m portal.core.catalogs check || true
+	$(BIN)/pybabel -q extract -F .babel.cfg $(BABEL_KEYWORDS) --no-location --sort-output \
+		--project dxal-water-portal -o $(VENV)/messages.pot .
+	$(BIN)/pybabel -q update -i $(VENV)/messages.pot -d portal/translations --no-fuzzy-matching \
+		--ignore-obsolete -w 100
 
 run: install
 	mkdir -p instance

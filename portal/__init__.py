@@ -61,9 +61,9 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     from portal.core import admin, errors, http, i18n, security, urls, views
     from portal.core.counties import all_counties, county_name
     from portal.core.demo import demo_cli
+    from portal.core.extensions import babel, csrf, db, limiter, login_manager, migrate
     from portal.core.nav import has_endpoint, main_nav
     from portal.core.pagination import page_url
-    from portal.extensions import babel, csrf, db, limiter, login_manager, migrate
 
     app.config["BABEL_TRANSLATION_DIRECTORIES"] = i18n.translation_directories(ROOT)
     db.init_app(app)

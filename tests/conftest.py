@@ -16,7 +16,7 @@ from flask.testing import FlaskClient
 
 from portal import create_app
 from portal.config import database_url
-from portal.extensions import db as _db
+from portal.core.extensions import db as _db
 
 # The validators' demo portal, one per session for all their modules.
 pytest_plugins = ["tests.demo_site"]

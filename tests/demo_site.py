@@ -20,7 +20,7 @@ BASE_URL = "https://water.example.gov.cn"
 def demo_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
     from portal import create_app
     from portal.core.demo import load_all
-    from portal.extensions import db
+    from portal.core.extensions import db
 
     root = tmp_path_factory.mktemp("demo-site")
     app = create_app(

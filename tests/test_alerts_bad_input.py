@@ -7,7 +7,7 @@ import sqlalchemy as sa
 
 from portal.alerts.models import Alert, AlertMessage
 from portal.core.audit import AuditEntry
-from portal.extensions import db as _db
+from portal.core.extensions import db as _db
 from tests import water_support
 from tests.alerts_support import form, publications, publish
 from tests.conftest import count_rows

@@ -68,7 +68,7 @@ def test_database_outage_shows_the_translated_503_page_without_traceback(app_fac
 
     @app.get("/needs-db")
     def needs_db():
-        from portal.extensions import db
+        from portal.core.extensions import db
 
         db.session.execute(sa.text("SELECT 1"))
         return "never"
@@ -185,7 +185,7 @@ def test_no_template_is_left_with_an_undefined_variable(app):
 
 
 def test_sqlite_runs_with_wal_full_sync_and_foreign_keys(app_factory, tmp_path):
-    from portal.extensions import db
+    from portal.core.extensions import db
 
     app = app_factory(SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path}/pragmas.db")
     with app.app_context(), db.engine.connect() as conn:

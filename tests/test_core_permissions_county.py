@@ -12,9 +12,9 @@ from typing import Any
 import sqlalchemy as sa
 
 from portal.alerts.models import Alert
+from portal.core.extensions import db as _db
 from portal.core.models import utcnow
 from portal.enforcement import cards, cases, draws, publication, registry
-from portal.extensions import db as _db
 from portal.notices.models import Notice, NoticeAttachment, NoticeComment
 from portal.reports.models import Report
 from tests.alerts_support import form, publish

@@ -183,7 +183,7 @@ def live_portal(tmp_path_factory):
 
     from portal import create_app
     from portal.core.demo import load_all
-    from portal.extensions import db
+    from portal.core.extensions import db
 
     class Quiet(WSGIRequestHandler):
         def log_message(self, *args):

@@ -18,9 +18,9 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
+from portal.core.extensions import db
 from portal.core.publications import Publication, publish
 from portal.delivery.models import SENT, Delivery, OutboxMessage
-from portal.extensions import db
 from portal.subscriptions.models import Subscriber
 from tests.delivery_support import SMTPServer, free_port
 

@@ -43,7 +43,7 @@ def test_yellow_card_is_listed_announced_and_on_the_enterprise_page(app, client,
     page = client.get(f"/enforcement/enterprises/{MOHE}?lang=en").get_data(as_text=True)
     assert "Yellow card" in page and "In force since 2026-01-10" in page
     assert "Card in force" in page  # the quarter strip says it in words
-    from portal.extensions import db
+    from portal.core.extensions import db
 
     notice = db.session.scalar(sa.select(Notice).where(Notice.category == "cards"))
     assert notice is not None and MOHE in notice.summary_zh
@@ -66,7 +66,7 @@ def test_lifting_moves_the_card_to_the_history_and_announces_it(app, client, log
     assert (
         client.get("/enforcement/enterprises/" + MOHE).get_data(as_text=True).count("整改完成") == 1
     )
-    from portal.extensions import db
+    from portal.core.extensions import db
 
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Notice)) == 2
 
@@ -179,7 +179,7 @@ def test_an_approved_credit_repair_ends_publication_early(app, client, login_as)
     assert response.status_code == 302
     client.post("/admin/logout")
     assert client.get("/api/v1/enforcement/cards?state=lifted").get_json()["items"] == []
-    from portal.extensions import db
+    from portal.core.extensions import db
 
     card = db.session.scalar(sa.select(Card))
     assert card is not None and card.repair_reason == "信用修复申请已批准"
@@ -196,7 +196,7 @@ def test_a_correction_keeps_the_old_value_and_shows_the_reason(app, client, logi
     assert response.status_code == 302
     page = client.get(f"/enforcement/enterprises/{MOHE}").get_data(as_text=True)
     assert "录入时日期有误" in page and "2026-03-31" in page and "2026-04-30" in page
-    from portal.extensions import db
+    from portal.core.extensions import db
 
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Card)) == 1
 

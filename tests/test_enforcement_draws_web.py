@@ -110,7 +110,7 @@ def test_committed_draw_publishes_commitment_and_pools_but_not_the_secret(app, c
     assert doc["entity_pool"] == sorted(ENTITIES)  # the Tahe enterprise is not in a Mohe draw
     assert doc["inspector_pool"] == [f"HJ-{n:03d}" for n in range(1, 6)]
     assert {"entity": ENTITIES[0], "inspector": "HJ-001"} in doc["conflicts"]
-    from portal.extensions import db
+    from portal.core.extensions import db
 
     secret = db.session.scalar(sa.select(Draw.secret))
     assert drawing.commitment(secret) == doc["commitment"]
@@ -183,7 +183,7 @@ def test_unknown_codes_and_impossible_counts_are_explained(app, client, login_as
     )
     assert response.status_code == 400
     assert "More enterprises to select than are in the pool" in response.get_data(as_text=True)
-    from portal.extensions import db
+    from portal.core.extensions import db
 
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Draw)) == 0
 
@@ -264,7 +264,7 @@ def test_inspection_results_of_a_draw_must_be_drawn_enterprises(app, client, log
         ).status_code
         == 302
     )
-    from portal.extensions import db
+    from portal.core.extensions import db
 
     assert db.session.scalar(sa.select(Inspection.draw_id)) is not None
     page = client.get(f"/enforcement/draws/{number}?lang=en").get_data(as_text=True)

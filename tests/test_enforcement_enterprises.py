@@ -113,7 +113,7 @@ def test_enterprise_page_shows_a_timeline_and_a_worded_quarter_strip(app, client
     _registry(app)
     today = publication.today()
     with app.test_request_context():
-        from portal.extensions import db
+        from portal.core.extensions import db
 
         mine = db.session.scalar(sa.select(Enterprise).where(Enterprise.code == code(1)))
         cases.record_inspection(

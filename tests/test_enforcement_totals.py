@@ -17,7 +17,7 @@ from tests.test_enforcement_cases import registry
 def _record_2019(app) -> None:
     registry(app)
     with app.test_request_context():
-        from portal.extensions import db
+        from portal.core.extensions import db
 
         code = db.session.scalar(sa.select(Enterprise)).code
         cases.record_case(

@@ -13,7 +13,7 @@ from alembic.migration import MigrationContext
 from flask_migrate import downgrade, upgrade
 
 from portal import create_app
-from portal.extensions import db
+from portal.core.extensions import db
 from tests.conftest import PG_URL
 
 VERSIONS = Path(__file__).resolve().parents[1] / "migrations" / "versions"

@@ -7,8 +7,8 @@ import datetime as dt
 import pytest
 import sqlalchemy as sa
 
+from portal.core.extensions import db as _db
 from portal.core.models import utcnow
-from portal.extensions import db as _db
 from portal.notices.models import Notice
 
 

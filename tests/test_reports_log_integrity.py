@@ -13,7 +13,7 @@ import pytest
 import sqlalchemy as sa
 
 from portal.core import anchors
-from portal.extensions import db as _db
+from portal.core.extensions import db as _db
 from portal.reports import eventlog, integrity, service
 from portal.reports.models import EVENT_GUARD_DDL
 from tests.conftest import PG_URL

@@ -8,9 +8,9 @@ import datetime as dt
 import pytest
 import sqlalchemy as sa
 
+from portal.core.extensions import db
 from portal.core.publications import Publication, publish
 from portal.delivery import worker
-from portal.extensions import db
 from portal.subscriptions import service
 from portal.subscriptions.models import Subscriber, SubscriptionRequest
 from tests.conftest import count_rows

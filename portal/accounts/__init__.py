@@ -9,7 +9,7 @@ def init_app(app: Flask) -> None:
     from portal.accounts import cli, demo, views
     from portal.accounts.models import User
     from portal.core import demo as demo_registry
-    from portal.extensions import db, login_manager
+    from portal.core.extensions import db, login_manager
 
     @login_manager.user_loader
     def load_user(alternative_id: str) -> User | None:

@@ -8,7 +8,7 @@ import click
 from flask.cli import AppGroup
 
 from portal.accounts import service
-from portal.accounts.models import Role
+from portal.core.permissions import Role
 
 users_cli = AppGroup("users", help="Officials' accounts.")
 

@@ -7,8 +7,8 @@ from flask_wtf import FlaskForm
 from wtforms import EmailField, HiddenField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, Email, Length, Optional
 
-from portal.accounts.models import ROLE_LABELS
 from portal.core import counties
+from portal.core.permissions import ROLE_LABELS
 
 
 class LoginForm(FlaskForm):

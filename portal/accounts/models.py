@@ -8,9 +8,9 @@ import secrets
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
+from portal.core.extensions import db
 from portal.core.models import TimestampMixin, UTCDateTime, intpk, str20, str64
-from portal.core.permissions import ROLE_LABELS, Role  # noqa: F401 (re-exported until every import names core)
-from portal.extensions import db
+from portal.core.permissions import Role
 
 
 def new_session_token() -> str:

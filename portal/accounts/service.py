@@ -8,10 +8,11 @@ from flask_babel import gettext as _
 from flask_login import login_user, logout_user
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from portal.accounts.models import Role, User, new_session_token
+from portal.accounts.models import User, new_session_token
 from portal.core import audit, counties
+from portal.core.extensions import db
 from portal.core.models import utcnow
-from portal.extensions import db
+from portal.core.permissions import Role
 
 MIN_PASSWORD = 12
 # Compared against when the e-mail is unknown, so a wrong address costs as long as a wrong password.

@@ -9,12 +9,12 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from portal.accounts import service
-from portal.accounts.auth import require_role
 from portal.accounts.forms import LoginForm, ReasonForm, UserForm
-from portal.accounts.models import Role, User
+from portal.accounts.models import User
+from portal.core.extensions import db
+from portal.core.permissions import Role, require_role
 from portal.core.ratelimit import login_limit
 from portal.core.security import safe_next
-from portal.extensions import db
 
 bp = Blueprint("accounts", __name__, url_prefix="/admin")
 

@@ -12,12 +12,12 @@ from flask_babel import lazy_gettext as _l
 
 def init_app(app: Flask) -> None:
     """Register this feature's blueprints, banner, demo data and registry entries."""
-    from portal.accounts.models import Role
     from portal.alerts import admin, api, demo, feeds, models, queries, views  # noqa: F401
     from portal.core import demo as core_demo
     from portal.core import openapi
     from portal.core.models import utcnow
     from portal.core.nav import add_admin_link
+    from portal.core.permissions import Role
     from portal.search.registry import register_provider, register_sitemap
 
     # CAP <sender>, part of every message identifier: set it once and never change it.

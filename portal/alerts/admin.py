@@ -12,11 +12,11 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from portal.accounts.auth import require_role
 from portal.alerts import queries, service
 from portal.alerts.forms import AlertForm, LiftForm
 from portal.alerts.models import Alert
-from portal.extensions import db
+from portal.core.extensions import db
+from portal.core.permissions import require_role
 
 bp = Blueprint("alerts_admin", __name__, url_prefix="/admin/alerts")
 writers = require_role(*service.WRITERS)

@@ -9,10 +9,10 @@ from __future__ import annotations
 import datetime as dt
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
-from zoneinfo import ZoneInfo
+
+from portal.core.clock import CHINA
 
 NS = "urn:oasis:names:tc:emergency:cap:1.2"
-CHINA = ZoneInfo("Asia/Shanghai")
 MSG_TYPES = ("Alert", "Update", "Cancel")
 # Portal level → CAP severity (the four colours of China's emergency warnings).
 SEVERITY = {"blue": "Minor", "yellow": "Moderate", "orange": "Severe", "red": "Extreme"}

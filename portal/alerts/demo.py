@@ -11,8 +11,8 @@ from flask import current_app
 from portal.accounts.models import User
 from portal.alerts import service
 from portal.alerts.models import Alert
+from portal.core.extensions import db
 from portal.core.models import utcnow
-from portal.extensions import db
 
 HEADLINE_ZH = "塔河县城区供水管网浑浊，煮沸后饮用"
 

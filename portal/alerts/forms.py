@@ -16,7 +16,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 from portal.alerts.models import KINDS, LEVELS
 from portal.alerts.service import AlertData
 from portal.core import counties
-from portal.extensions import db
+from portal.core.extensions import db
 from portal.notices.forms import ChinaDateTimeField
 
 

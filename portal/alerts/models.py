@@ -11,8 +11,8 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from portal.core.extensions import db
 from portal.core.models import UTCDateTime, intpk, str20, str200, utcnow
-from portal.extensions import db
 
 # The four levels of China's emergency warnings, least to most severe.
 LEVELS: dict[str, Any] = {

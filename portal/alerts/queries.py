@@ -15,8 +15,8 @@ from flask_babel import gettext as _
 from sqlalchemy.exc import SQLAlchemyError
 
 from portal.alerts.models import ACTIVE, LEVELS, Alert, AlertMessage
+from portal.core.extensions import db
 from portal.core.i18n import localized
-from portal.extensions import db
 from portal.search.registry import SITEMAP_MAX_URLS, SearchHit, like_pattern, template_lastmod
 
 SEVERITY_ORDER = {level: rank for rank, level in enumerate(reversed(list(LEVELS)))}

@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 
-from portal.accounts.models import Role, User
+from portal.accounts.models import User
 from portal.alerts.models import (
     ACTIVE,
     ALERT,
@@ -27,9 +27,10 @@ from portal.alerts.models import (
 )
 from portal.core import audit
 from portal.core import counties as county_list
+from portal.core.extensions import db
 from portal.core.models import utcnow
+from portal.core.permissions import Role
 from portal.core.publications import Publication, publish
-from portal.extensions import db
 
 WRITERS = (Role.PUBLISHER, Role.WATER_OFFICER)
 Errors = list[tuple[str, Any]]  # (field name, translated message)

@@ -29,8 +29,8 @@ from flask_login import current_user
 from sqlalchemy.orm import Mapped, mapped_column
 
 from portal.core import anchors
+from portal.core.extensions import db
 from portal.core.models import UTCDateTime, intpk, str64, utcnow
-from portal.extensions import db
 
 GENESIS = "0" * 64
 ANCHOR_NAME = "audit"

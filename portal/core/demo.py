@@ -29,7 +29,7 @@ def load_command(if_empty: bool) -> None:
         import sqlalchemy as sa
 
         from portal.accounts.models import User
-        from portal.extensions import db
+        from portal.core.extensions import db
 
         if db.session.scalar(sa.select(User.id).limit(1)) is not None:
             click.echo("database not empty: demo data not loaded")

@@ -91,9 +91,8 @@ def number(value: float | Decimal | int | None, digits: int | None = None) -> st
 
 
 def translation_directories(root: Path) -> str:
-    """Each feature keeps its own catalog (portal/<feature>/translations); Flask-Babel merges."""
-    dirs = sorted(str(p) for p in (root / "portal").glob("*/translations") if p.is_dir())
-    return ";".join(dirs)
+    """One catalog per language, in portal/translations/<locale>/ (`make messages`)."""
+    return str(root / "portal" / "translations")
 
 
 def init_app(app: Flask) -> None:

@@ -29,19 +29,17 @@ class NavItem:
     endpoint: str
     label: object
     prefix: str  # the path prefix that marks this item as the current section
+    order: int  # place in the menu, lowest first
+
+
+def add_nav_item(app: Flask, endpoint: str, label: object, prefix: str, order: int) -> None:
+    """A feature's entry in the main navigation (core names no feature)."""
+    app.extensions.setdefault("nav_items", []).append(NavItem(endpoint, label, prefix, order))
 
 
 def main_nav() -> list[NavItem]:
-    from flask_babel import lazy_gettext as _l
-
-    items = [
-        NavItem("water.index", _l("Drinking water"), "/water"),
-        NavItem("enforcement.index", _l("Enforcement"), "/enforcement"),
-        NavItem("reports.new", _l("Report pollution"), "/reports"),
-        NavItem("notices.index", _l("Notices"), "/notices"),
-        NavItem("pages.about", _l("About"), "/pages"),
-    ]
-    return [item for item in items if has_endpoint(item.endpoint)]
+    items = current_app.extensions.get("nav_items", [])
+    return sorted(items, key=lambda item: item.order)
 
 
 def has_endpoint(endpoint: str) -> bool:

@@ -9,7 +9,7 @@ from flask import abort, request, url_for
 from flask_babel import gettext as _
 from flask_sqlalchemy.pagination import Pagination
 
-from portal.extensions import db
+from portal.core.extensions import db
 
 MAX_PER_PAGE = 100
 # No list comes near a million pages; a larger number is past the last page (404) and is

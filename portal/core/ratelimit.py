@@ -19,7 +19,7 @@ from typing import Any
 from flask import current_app
 from limits.storage import Storage
 
-from portal.extensions import limiter
+from portal.core.extensions import limiter
 
 
 class SQLiteStorage(Storage):

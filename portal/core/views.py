@@ -6,9 +6,9 @@ import sqlalchemy as sa
 from flask import Blueprint, current_app, redirect, request
 from flask.typing import ResponseReturnValue
 
+from portal.core.extensions import db, limiter
 from portal.core.i18n import LANG_COOKIE, normalize_language
 from portal.core.security import safe_next
-from portal.extensions import db, limiter
 
 bp = Blueprint("core", __name__)
 

@@ -28,8 +28,8 @@ SETTINGS = {
 def init_app(app: Flask) -> None:
     from flask_babel import lazy_gettext as _l
 
-    from portal.accounts.models import Role
     from portal.core.nav import add_admin_link
+    from portal.core.permissions import Role
     from portal.delivery import admin, cli, models, service  # noqa: F401
 
     for name, default in SETTINGS.items():

@@ -6,8 +6,7 @@ from flask import Blueprint, render_template
 from flask.typing import ResponseReturnValue
 from flask_babel import lazy_gettext as _l
 
-from portal.accounts.auth import require_role
-from portal.accounts.models import Role
+from portal.core.permissions import Role, require_role
 from portal.delivery import queries
 
 bp = Blueprint("delivery_admin", __name__, url_prefix="/admin/delivery")

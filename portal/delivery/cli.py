@@ -16,8 +16,8 @@ from flask import Flask, current_app
 from flask.cli import with_appcontext
 from huey.consumer import Consumer
 
+from portal.core.extensions import db
 from portal.delivery import queue, worker
-from portal.extensions import db
 
 log = logging.getLogger("portal.delivery")
 

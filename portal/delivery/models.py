@@ -13,8 +13,8 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
+from portal.core.extensions import db
 from portal.core.models import UTCDateTime, intpk, str20, str64, str200, utcnow
-from portal.extensions import db
 
 # Message kinds: a publication (recipients found when the worker expands it), one direct
 # mail (a reporter's confirmation; its one delivery is written at once), a daily digest.

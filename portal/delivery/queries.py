@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
+from portal.core.extensions import db
 from portal.delivery.models import CLAIMED, PENDING, Delivery, OutboxMessage
-from portal.extensions import db
 
 COLUMNS = ("pending", "sent", "retrying", "failed", "dropped")
 

@@ -19,10 +19,10 @@ import sqlalchemy as sa
 from flask import Flask, current_app
 from sqlalchemy.orm import Session
 
+from portal.core.extensions import db
 from portal.core.models import utcnow
 from portal.core.publications import Publication, published
 from portal.delivery.models import MAIL, PUBLICATION, Delivery, OutboxMessage
-from portal.extensions import db
 
 log = logging.getLogger(__name__)
 _WAKE = "delivery_wake"

@@ -31,6 +31,7 @@ from email.utils import formatdate
 import sqlalchemy as sa
 from flask import current_app
 
+from portal.core.extensions import db
 from portal.core.models import utcnow
 from portal.delivery import retry, sender
 from portal.delivery.models import (
@@ -45,7 +46,6 @@ from portal.delivery.models import (
     OutboxMessage,
 )
 from portal.delivery.service import kind_handler
-from portal.extensions import db
 
 log = logging.getLogger(__name__)
 STOP = threading.Event()  # set on SIGTERM: finish the mail in hand, release the rest

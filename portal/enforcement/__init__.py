@@ -19,8 +19,8 @@ def _years(name: str, default: int) -> int:
 
 
 def _home_context() -> dict[str, Any]:
+    from portal.core.extensions import db
     from portal.enforcement import queries
-    from portal.extensions import db
 
     return {
         "enforcement_counts": queries.card_counts(),
@@ -34,8 +34,8 @@ def _search(query: str, limit: int) -> list[Any]:
     from flask import url_for
     from flask_babel import gettext as _
 
+    from portal.core.extensions import db
     from portal.enforcement import queries
-    from portal.extensions import db
     from portal.search.registry import SearchHit
 
     hits = [
@@ -65,10 +65,12 @@ def init_app(app: Flask) -> None:
     """Register this feature's blueprints, CLI, demo data and registry entries."""
     from flask_babel import lazy_gettext as _l
 
-    from portal.accounts.models import Role
     from portal.core import demo as demo_registry
-    from portal.core.nav import add_admin_link, add_home_section
+    from portal.core.nav import add_admin_link, add_home_section, add_nav_item
+    from portal.core.permissions import Role
     from portal.enforcement import admin, api, cli, demo, views
+
+    add_nav_item(app, "enforcement.index", _l("Enforcement"), "/enforcement", 20)
 
     app.config.setdefault(
         "ENFORCEMENT_PUBLICATION_YEARS_ORDINARY",

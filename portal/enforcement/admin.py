@@ -18,8 +18,8 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
 
-from portal.accounts.auth import require_county, require_role
-from portal.accounts.models import Role
+from portal.core.extensions import db
+from portal.core.permissions import Role, require_county, require_role
 from portal.enforcement import (
     cards,
     cases,
@@ -32,7 +32,6 @@ from portal.enforcement import (
 )
 from portal.enforcement.models import ACTIVE, COMMITTED, FIELD_LABELS, REVEALED, Card, Case, Draw
 from portal.enforcement.service import Problems
-from portal.extensions import db
 
 bp = Blueprint("enforcement_admin", __name__, url_prefix="/admin/enforcement")
 OFFICER = Role.ENFORCEMENT_OFFICER

@@ -10,6 +10,8 @@ from typing import Any
 import sqlalchemy as sa
 from flask import url_for
 
+from portal.core.clock import CHINA
+from portal.core.extensions import db
 from portal.enforcement import publication
 from portal.enforcement.models import (
     NO_PROBLEM,
@@ -21,10 +23,7 @@ from portal.enforcement.models import (
     Draw,
     Inspection,
 )
-from portal.extensions import db
 from portal.notices import announce as notices
-
-CHINA = dt.timezone(dt.timedelta(hours=8))
 
 VIOLATION_TYPES_ZH = {
     "exceeding": "超标排放",

@@ -72,7 +72,7 @@ def enterprises() -> ResponseReturnValue:
 @bp.get("/enterprises/<code>")
 def enterprise(code: str) -> ResponseReturnValue:
     found = sa.select(Enterprise).where(Enterprise.code == credit_code.normalize(code[:64]))
-    from portal.extensions import db
+    from portal.core.extensions import db
 
     item = db.session.scalar(found)
     if item is None:
@@ -121,7 +121,7 @@ def draws() -> ResponseReturnValue:
 
 
 def _find_draw(number: str) -> Draw:
-    from portal.extensions import db
+    from portal.core.extensions import db
 
     found = db.session.scalar(sa.select(Draw).where(Draw.number == number))
     if found is None:

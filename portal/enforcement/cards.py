@@ -10,12 +10,12 @@ import sqlalchemy as sa
 from flask_babel import gettext as _
 
 from portal.core import audit
+from portal.core.extensions import db
 from portal.enforcement import announcements
 from portal.enforcement.models import ACTIVE, ESCALATED, LIFTED, RED, YELLOW, Card
 from portal.enforcement.publication import today
 from portal.enforcement.registry import find_enterprise
 from portal.enforcement.service import Problems, actor, require_county, require_text
-from portal.extensions import db
 
 
 @dataclass

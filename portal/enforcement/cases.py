@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from flask_babel import gettext as _
 
 from portal.core import audit
+from portal.core.extensions import db
 from portal.core.models import utcnow
 from portal.enforcement import announcements
 from portal.enforcement.models import (
@@ -27,7 +28,6 @@ from portal.enforcement.models import (
 from portal.enforcement.publication import today
 from portal.enforcement.registry import find_enterprise
 from portal.enforcement.service import Problems, actor, require_text
-from portal.extensions import db
 
 
 @dataclass

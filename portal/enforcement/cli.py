@@ -33,8 +33,8 @@ def import_command(path: Path) -> None:
 def refresh_notice_periods_command() -> None:
     """Once after migration 0011: make the notices of existing cards and cases leave
     public view with them (and withdraw those of repaired ones)."""
+    from portal.core.extensions import db
     from portal.enforcement import announcements
-    from portal.extensions import db
 
     count = announcements.refresh_all()
     db.session.commit()

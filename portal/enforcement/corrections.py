@@ -11,12 +11,12 @@ from typing import Any
 from flask_babel import gettext as _
 
 from portal.core import audit
+from portal.core.extensions import db
 from portal.core.models import utcnow
 from portal.enforcement import announcements, cards, cases
 from portal.enforcement.models import ACTIVE, CASE_STATUSES, Card, Case, Correction, Inspection
 from portal.enforcement.publication import is_public, public_until, today
 from portal.enforcement.service import Problems, actor, require_county, require_text
-from portal.extensions import db
 
 KINDS: dict[type, str] = {Card: "card", Case: "case", Inspection: "inspection"}
 

@@ -8,8 +8,8 @@ import datetime as dt
 import sqlalchemy as sa
 from flask import Flask
 
+from portal.core.extensions import db
 from portal.data.registry import Column, Dataset, Distribution, register_dataset
-from portal.extensions import db
 
 ENTERPRISE = (
     Column("enterprise_code", "统一社会信用代码", "Unified social credit code"),

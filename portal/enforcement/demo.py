@@ -12,10 +12,10 @@ import sqlalchemy as sa
 from flask import current_app
 
 from portal.config import ROOT
+from portal.core.extensions import db
 from portal.core.models import utcnow
 from portal.enforcement import cards, cases, draws, registry
 from portal.enforcement.models import Card, Case, Draw, Enterprise, Inspection, Inspector
-from portal.extensions import db
 
 DEMO = ROOT / "content" / "demo" / "enforcement"
 

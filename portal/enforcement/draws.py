@@ -14,15 +14,14 @@ import sqlalchemy as sa
 from flask_babel import gettext as _
 
 from portal.core import audit
+from portal.core.clock import CHINA
+from portal.core.extensions import db
 from portal.core.models import utcnow
 from portal.enforcement import announcements, credit_code
 from portal.enforcement import draw as drawing
 from portal.enforcement.models import COMMITTED, REVEALED, Draw, Enterprise, Inspector
 from portal.enforcement.publication import today
 from portal.enforcement.service import Problems, actor, require_county, require_text
-from portal.extensions import db
-
-CHINA = dt.timezone(dt.timedelta(hours=8))
 
 
 @dataclass

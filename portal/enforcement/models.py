@@ -14,8 +14,8 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from portal.core.extensions import db
 from portal.core.models import TimestampMixin, UTCDateTime, intpk, str20, str64, str200, str500
-from portal.extensions import db
 
 YELLOW, RED = "yellow", "red"
 CARD_COLORS = {YELLOW: _l("Yellow card"), RED: _l("Red card")}

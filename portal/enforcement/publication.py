@@ -9,15 +9,16 @@ from collections.abc import Iterable
 import sqlalchemy as sa
 from flask import current_app
 
+from portal.core.clock import CHINA, china_date, china_today
+from portal.core.extensions import db
 from portal.core.models import utcnow
 from portal.enforcement.history import add_years
 from portal.enforcement.models import ACTIVE, RED, YELLOW, Card, Case, Correction
-from portal.extensions import db
 
 
 def today() -> dt.date:
     """Today in China, where every decision date is counted."""
-    return (utcnow() + dt.timedelta(hours=8)).date()
+    return china_today()
 
 
 def period_years(serious: bool) -> int:
@@ -96,7 +97,7 @@ def next_change(now: dt.datetime | None = None) -> dt.datetime | None:
     publication version must not serve enforcement pages (or the notices announcing these
     items, whose `public_until` is the same moment) past this time."""
     now = now or utcnow()
-    on = (now + dt.timedelta(hours=8)).date()
+    on = china_date(now)
     ends: list[dt.date] = []
     for card in db.session.scalars(
         sa.select(Card).where(Card.state != ACTIVE, card_public_clause(on))
@@ -110,5 +111,5 @@ def next_change(now: dt.datetime | None = None) -> dt.datetime | None:
             ends.append(end)
     if not ends:
         return None
-    china = dt.timezone(dt.timedelta(hours=8))
+    china = CHINA
     return dt.datetime.combine(min(ends), dt.time(0), china).astimezone(dt.UTC)

@@ -15,6 +15,7 @@ import sqlalchemy as sa
 from flask import url_for
 from flask_babel import gettext as _
 
+from portal.core.extensions import db
 from portal.enforcement import history, publication
 from portal.enforcement.models import (
     ACTIVE,
@@ -30,7 +31,6 @@ from portal.enforcement.models import (
     Enterprise,
     Inspection,
 )
-from portal.extensions import db
 from portal.search.registry import like_pattern
 
 

@@ -11,12 +11,12 @@ import sqlalchemy as sa
 from flask_babel import gettext as _
 
 from portal.core import audit, counties
+from portal.core.extensions import db
 from portal.core.tabular import TableError, read_table
 from portal.enforcement import credit_code
 from portal.enforcement import draw as drawing
 from portal.enforcement.models import Enterprise, Inspector
 from portal.enforcement.service import Problems, may_act_in, require_county
-from portal.extensions import db
 
 
 @dataclass

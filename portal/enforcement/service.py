@@ -1,6 +1,6 @@
 """What the enforcement write side shares: the validation error, the acting official, and
 the county check every write makes against the record as stored (`may_act_in`, one check
-for forms, imports and the CLI alike, kept in `portal.accounts.auth`).
+for forms, imports and the CLI alike, kept in `portal.core.permissions`).
 
 The workflows live beside this module, one per concern: `registry` (enterprises,
 inspectors, import), `cards`, `corrections` (credit repair and corrections), `draws`,
@@ -16,7 +16,7 @@ from flask import has_request_context
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from portal.accounts.auth import may_act_in, require_county
+from portal.core.permissions import may_act_in, require_county
 
 __all__ = ["Problems", "actor", "may_act_in", "require_county", "require_text"]
 

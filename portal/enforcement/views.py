@@ -9,11 +9,12 @@ from flask import Blueprint, Response, abort, redirect, render_template, request
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
-from portal.accounts.models import Role
 from portal.core import counties
 from portal.core.downloads import download
+from portal.core.extensions import db
 from portal.core.http import conditional
 from portal.core.pagination import paginate
+from portal.core.permissions import Role
 from portal.data.registry import csvw_link_header
 from portal.enforcement import credit_code, datasets, publication, queries
 from portal.enforcement import draw as draw_rules
@@ -29,7 +30,6 @@ from portal.enforcement.models import (
     Enterprise,
     Inspection,
 )
-from portal.extensions import db
 
 bp = Blueprint("enforcement", __name__, url_prefix="/enforcement")
 

@@ -7,8 +7,8 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from portal.core.extensions import db
 from portal.enforcement.models import Card, Case, Draw, Enterprise, Inspector
-from portal.extensions import db
 
 
 def _scoped(query: sa.Select[Any], county_column: Any, county: str | None) -> sa.Select[Any]:

@@ -8,12 +8,14 @@ from flask_babel import lazy_gettext as _l
 
 def init_app(app: Flask) -> None:
     """Register this feature's blueprints, CLI, demo data and registry entries."""
-    from portal.accounts.models import Role
     from portal.core import demo as core_demo
     from portal.core import openapi
-    from portal.core.nav import add_admin_link, add_home_section
+    from portal.core.nav import add_admin_link, add_home_section, add_nav_item
+    from portal.core.permissions import Role
     from portal.notices import admin, api, demo, feeds, models, queries, views  # noqa: F401
     from portal.search.registry import register_provider, register_sitemap
+
+    add_nav_item(app, "notices.index", _l("Notices"), "/notices", 40)
 
     app.config.setdefault("NOTICE_ATTACHMENT_MAX_BYTES", 20 * 1024 * 1024)
     app.config.setdefault("NOTICE_COMMENT_RATE_LIMIT", "5 per hour;20 per day")

@@ -10,11 +10,10 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
-from portal.accounts.auth import require_county, require_role
-from portal.accounts.models import Role
+from portal.core.extensions import db
 from portal.core.models import utcnow
 from portal.core.pagination import paginate
-from portal.extensions import db
+from portal.core.permissions import Role, require_county, require_role
 from portal.notices import attachments as files
 from portal.notices import service
 from portal.notices.forms import (

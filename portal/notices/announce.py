@@ -11,8 +11,8 @@ import datetime as dt
 import sqlalchemy as sa
 
 from portal.core import audit
+from portal.core.extensions import db
 from portal.core.models import utcnow
-from portal.extensions import db
 from portal.notices import service
 from portal.notices.models import CATEGORIES, PUBLISHED, WITHDRAWN, Notice
 from portal.notices.publication import publish_notice

@@ -7,8 +7,8 @@ import datetime as dt
 
 import sqlalchemy as sa
 
+from portal.core.extensions import db
 from portal.core.models import utcnow
-from portal.extensions import db
 from portal.notices.models import PUBLISHED, WITHDRAWN, Notice
 
 # (source, category, county, days ago, title zh, title en, summary zh, summary en, body zh)

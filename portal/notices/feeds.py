@@ -12,10 +12,10 @@ from flask_babel import gettext as _
 
 from portal.core import markdown, urls
 from portal.core.counties import county_name
+from portal.core.extensions import db
 from portal.core.http import conditional
 from portal.core.i18n import html_lang, localized
 from portal.core.text import clean
-from portal.extensions import db
 from portal.notices import queries
 from portal.notices.models import CATEGORIES, Notice
 

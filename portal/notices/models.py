@@ -9,8 +9,8 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from portal.core.extensions import db
 from portal.core.models import TimestampMixin, UTCDateTime, intpk, str20, str64, str200, utcnow
-from portal.extensions import db
 
 # Category codes are the slugs used in URLs and feeds; the order is the order of the filters.
 CATEGORIES: dict[str, Any] = {

@@ -11,9 +11,9 @@ from flask import abort
 from flask_babel import gettext as _
 
 from portal.core import markdown
+from portal.core.extensions import db
 from portal.core.i18n import localized
 from portal.core.models import utcnow
-from portal.extensions import db
 from portal.notices.models import CATEGORIES, PUBLISHED, WITHDRAWN, Notice
 from portal.search.registry import SITEMAP_MAX_URLS, SearchHit, like_pattern
 

@@ -12,10 +12,10 @@ from flask import current_app, has_request_context
 from flask_login import current_user
 from sqlalchemy.orm import selectinload
 
-from portal.accounts.auth import require_county
 from portal.core import audit
+from portal.core.extensions import db
 from portal.core.models import utcnow
-from portal.extensions import db
+from portal.core.permissions import require_county
 from portal.notices import attachments as files
 from portal.notices.models import (
     COMMENT_ACCEPTED,

@@ -23,10 +23,10 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from portal.accounts.models import Role
+from portal.core.extensions import db, limiter
 from portal.core.http import conditional
 from portal.core.pagination import paginate
-from portal.extensions import db, limiter
+from portal.core.permissions import Role
 from portal.notices import attachments as files
 from portal.notices import queries, service
 from portal.notices.forms import CommentForm

@@ -43,13 +43,15 @@ def init_app(app: Flask) -> None:
     """Register this feature's blueprints, CLI, demo data and registry entries."""
     from flask_babel import lazy_gettext as _l
 
-    from portal.accounts.models import Role
     from portal.core import demo as demo_registry
-    from portal.core.nav import add_admin_link, add_home_section
+    from portal.core.extensions import csrf
+    from portal.core.nav import add_admin_link, add_home_section, add_nav_item
+    from portal.core.permissions import Role
     from portal.core.ratelimit import tracking_limit
-    from portal.extensions import csrf
     from portal.reports import admin, cli, demo, models, views
     from portal.reports.api import open311
+
+    add_nav_item(app, "reports.new", _l("Report pollution"), "/reports", 30)
 
     _settings(app)
     app.jinja_env.globals["report_labels"] = {

@@ -23,12 +23,11 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from portal.accounts.auth import require_county, require_role
-from portal.accounts.models import Role
 from portal.core import counties
+from portal.core.extensions import db
 from portal.core.models import utcnow
 from portal.core.pagination import paginate
-from portal.extensions import db
+from portal.core.permissions import Role, require_county, require_role
 from portal.reports import photos, public, service, views
 from portal.reports.forms import (
     HANDLER_ACTIONS,

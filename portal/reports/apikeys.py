@@ -8,8 +8,8 @@ import secrets
 import sqlalchemy as sa
 
 from portal.core import audit
+from portal.core.extensions import db
 from portal.core.models import utcnow
-from portal.extensions import db
 from portal.reports.models import ReportApiKey
 
 

@@ -19,8 +19,8 @@ from flask_babel import force_locale
 from sqlalchemy.exc import IntegrityError
 
 from portal.core import counties
+from portal.core.extensions import db
 from portal.core.models import utcnow
-from portal.extensions import db
 from portal.notices import service as notices
 from portal.notices.models import Notice
 from portal.reports import public, stats

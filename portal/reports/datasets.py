@@ -30,14 +30,14 @@ def _columns():  # type: ignore[no-untyped-def]
 
 
 def _latest() -> dt.datetime | None:
-    from portal.extensions import db
+    from portal.core.extensions import db
     from portal.reports.models import Report
 
     return db.session.scalar(sa.select(sa.func.max(Report.updated_at)))
 
 
 def _period() -> tuple[dt.date | None, dt.date | None]:
-    from portal.extensions import db
+    from portal.core.extensions import db
     from portal.reports.models import Report
     from portal.reports.workflow import china_date
 

@@ -7,8 +7,8 @@ import random
 
 import sqlalchemy as sa
 
+from portal.core.extensions import db
 from portal.core.models import utcnow
-from portal.extensions import db
 from portal.reports import service
 from portal.reports.models import Report
 from portal.reports.workflow import Action, Outcome, Rating

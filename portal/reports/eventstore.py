@@ -14,7 +14,7 @@ from typing import Any
 import sqlalchemy as sa
 from flask import current_app
 
-from portal.extensions import db
+from portal.core.extensions import db
 from portal.reports import eventlog, integrity, workflow
 from portal.reports.eventlog import EventType
 from portal.reports.models import Report, ReportEvent

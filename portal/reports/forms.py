@@ -32,13 +32,13 @@ from wtforms.validators import (
 )
 
 from portal.core import counties
+from portal.core.clock import CHINA
 from portal.reports.models import CATEGORIES, OUTCOME_LABELS, RATING_LABELS
 from portal.reports.workflow import Action
 
 # A generous box around the Daxing'anling region: a point outside it is a typing mistake.
 LAT_RANGE = (49.0, 54.5)
 LON_RANGE = (119.0, 128.0)
-CHINA = dt.timezone(dt.timedelta(hours=8))
 EARLIEST_OBSERVED = dt.datetime(2000, 1, 1)
 CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 

@@ -26,7 +26,7 @@ import sqlalchemy as sa
 from flask import current_app
 
 from portal.core import anchors
-from portal.extensions import db
+from portal.core.extensions import db
 from portal.reports import eventlog
 from portal.reports.models import ReportEvent
 

@@ -22,8 +22,8 @@ import secrets
 import sqlalchemy as sa
 from flask import current_app
 
+from portal.core.extensions import db
 from portal.core.models import utcnow
-from portal.extensions import db
 from portal.reports.models import Report, ReportContact, ReportStatusLink
 
 TOKEN_RE = re.compile(r"[A-Za-z0-9_-]{43}")

@@ -14,8 +14,8 @@ from flask import current_app, render_template
 from flask_babel import force_locale
 from flask_babel import gettext as _
 
+from portal.core.extensions import db
 from portal.delivery.service import enqueue_mail
-from portal.extensions import db
 from portal.reports.models import Report, ReportContact
 from portal.reports.workflow import Action, State
 

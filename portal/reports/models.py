@@ -15,8 +15,8 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from portal.core.extensions import db
 from portal.core.models import UTCDateTime, intpk, str20, str64, str200, utcnow
-from portal.extensions import db
 from portal.reports.workflow import Action, Outcome, Rating, State
 
 # Categories in the order the form shows them: water first (this is a water portal).

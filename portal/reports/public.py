@@ -18,9 +18,9 @@ from flask_babel import lazy_gettext as _l
 from flask_sqlalchemy.pagination import Pagination
 
 from portal.core.downloads import Column
+from portal.core.extensions import db
 from portal.core.models import utcnow
 from portal.core.pagination import paginate
-from portal.extensions import db
 from portal.reports import eventlog, integrity, service, stats
 from portal.reports.models import ACTION_LABELS, Report, ReportSummary
 from portal.reports.workflow import Action, ErrorCode, IllegalTransition, OverdueKind, State

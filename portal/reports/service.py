@@ -18,8 +18,8 @@ from flask import current_app
 from sqlalchemy.exc import IntegrityError
 
 from portal.core import audit, counties
+from portal.core.extensions import db
 from portal.core.models import utcnow
-from portal.extensions import db
 from portal.reports import codes, eventlog, eventstore, mail, photos, workflow
 from portal.reports.apikeys import create_api_key, find_api_key, revoke_api_key
 from portal.reports.eventlog import EVENT_FOR_ACTION, EventType

@@ -6,8 +6,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from portal.core import audit
+from portal.core.extensions import db
 from portal.core.models import utcnow
-from portal.extensions import db
 from portal.reports import workflow
 from portal.reports.models import Report, ReportSummary
 from portal.reports.workflow import IllegalTransition, State

@@ -10,8 +10,8 @@ from flask import Response, current_app, redirect, render_template, request, url
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
+from portal.core.extensions import db
 from portal.core.ratelimit import tracking_limit
-from portal.extensions import db
 from portal.reports import codes, links, public, service
 from portal.reports.forms import EmptyForm, FeedbackForm, TrackForm
 from portal.reports.models import Report

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 import hmac
 import secrets
@@ -27,9 +26,10 @@ from flask_babel import gettext as _
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
 from portal.core import anchors
+from portal.core.clock import CHINA
 from portal.core.downloads import download
+from portal.core.extensions import client_address, limiter
 from portal.core.http import conditional
-from portal.extensions import client_address, limiter
 from portal.reports import integrity, links, mail, photos, public, service
 from portal.reports.forms import ReportForm
 from portal.reports.models import CATEGORIES
@@ -87,7 +87,7 @@ def submission_from(form: ReportForm) -> service.Submission:
         lat=form.lat.data,
         lon=form.lon.data,
         # The form's local time is China time.
-        observed_at=observed.replace(tzinfo=dt.timezone(dt.timedelta(hours=8)))
+        observed_at=observed.replace(tzinfo=CHINA)
         if observed
         else None,
         anonymous=not contact,

@@ -36,11 +36,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
-from datetime import UTC, date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
 from types import MappingProxyType
 from typing import Final, TypeVar
 
+from portal.core.clock import CHINA
 from portal.reports.codes import CodeError, parse
 
 __all__ = [
@@ -78,7 +79,7 @@ __all__ = [
 
 # China has used a fixed UTC+8 offset since 1991; a fixed offset avoids depending on the
 # tzdata package being installed on the server.
-CHINA_TZ: Final = timezone(timedelta(hours=8), "CST")
+CHINA_TZ: Final = CHINA
 
 
 class State(StrEnum):

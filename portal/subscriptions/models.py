@@ -11,8 +11,8 @@ import datetime as dt
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
+from portal.core.extensions import db
 from portal.core.models import UTCDateTime, intpk, str20, str64, utcnow
-from portal.extensions import db
 
 
 class Subscriber(db.Model):

@@ -7,8 +7,8 @@ from collections.abc import Iterator
 
 import sqlalchemy as sa
 
+from portal.core.extensions import db
 from portal.delivery.models import PUBLICATION, OutboxMessage
-from portal.extensions import db
 from portal.subscriptions.choices import DIGEST, IMMEDIATE, matches
 from portal.subscriptions.models import Subscriber
 

@@ -10,9 +10,10 @@ from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
 
+from portal.core.clock import china_date
+from portal.core.extensions import db
 from portal.core.models import utcnow
 from portal.delivery import service as delivery
-from portal.extensions import db
 from portal.subscriptions import tokens
 from portal.subscriptions.choices import Choices
 from portal.subscriptions.models import Subscriber, SubscriptionRequest
@@ -157,7 +158,7 @@ def unsubscribe(token: str) -> bool:
 def daily() -> None:
     """The worker's daily job: queue today's digest; forget expired requests' addresses."""
     now = utcnow()
-    day = (now + dt.timedelta(hours=8)).date().isoformat()  # China date
+    day = china_date(now).isoformat()
     delivery.queue_message(
         "digest",
         "digest",

@@ -16,7 +16,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from portal.core import counties as county_registry
-from portal.extensions import limiter
+from portal.core.extensions import limiter
 from portal.notices.models import CATEGORIES
 from portal.subscriptions import choices, service
 from portal.subscriptions.forms import ButtonForm, ChoicesForm, SubscribeForm

@@ -8,12 +8,14 @@ from flask_babel import lazy_gettext as _l
 
 def init_app(app: Flask) -> None:
     """Register this feature's blueprints, CLI, demo data and registry entries."""
-    from portal.accounts.models import Role
     from portal.core import demo as core_demo
     from portal.core import openapi
-    from portal.core.nav import add_admin_link, add_admin_tasks, add_home_section
+    from portal.core.nav import add_admin_link, add_admin_tasks, add_home_section, add_nav_item
+    from portal.core.permissions import Role
     from portal.search.registry import register_provider, register_sitemap
     from portal.water import admin, api, cli, demo, models, queries, views  # noqa: F401
+
+    add_nav_item(app, "water.index", _l("Drinking water"), "/water", 10)
 
     app.register_blueprint(views.bp)
     app.register_blueprint(api.bp)

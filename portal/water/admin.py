@@ -10,10 +10,9 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from portal.accounts.auth import require_county, require_role
-from portal.accounts.models import Role
 from portal.core import counties
 from portal.core.nav import AdminTask
+from portal.core.permissions import Role, require_county, require_role
 from portal.water import explanations, overdue, service
 from portal.water.forms import ExplanationForm, ImportForm, PublishForm
 from portal.water.importer import MEASUREMENT_COLUMNS, SITE_COLUMNS, SITE_OPTIONAL

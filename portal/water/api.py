@@ -9,11 +9,11 @@ from flask import Blueprint, abort, current_app, jsonify
 from flask.typing import ResponseReturnValue
 
 from portal.core import apiargs, counties, openapi
+from portal.core.clock import CHINA
+from portal.core.extensions import db
 from portal.core.http import conditional
 from portal.core.pagination import link_header, paginate
-from portal.extensions import db
 from portal.water import calendar, overdue, queries
-from portal.water.importer import CHINA
 from portal.water.models import STAGES, WaterEvaluation, WaterPublication
 from portal.water.service import valid_quarter
 from portal.water.snapshot import PublishedSite

@@ -10,8 +10,8 @@ from typing import Any
 import sqlalchemy as sa
 from flask import Flask
 
+from portal.core.extensions import db
 from portal.data.registry import Column, Dataset, Distribution
-from portal.extensions import db
 
 COLUMNS = (
     Column("county", "县（区）代码", "County code"),

@@ -10,9 +10,9 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from portal.extensions import db
+from portal.core.clock import CHINA
+from portal.core.extensions import db
 from portal.water.evaluate import Evaluation, evaluate_sample
-from portal.water.importer import CHINA
 from portal.water.models import WaterMeasurement, WaterSample, WaterSite
 from portal.water.standards import load_standards
 from portal.water.values import Measurement

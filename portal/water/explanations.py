@@ -15,7 +15,7 @@ from typing import IO
 import sqlalchemy as sa
 
 from portal.core import audit, counties
-from portal.extensions import db
+from portal.core.extensions import db
 from portal.water import importer
 from portal.water.importer import Report
 from portal.water.models import WaterExplanation, WaterSample, WaterSite

@@ -14,14 +14,13 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import IO, Any
-from zoneinfo import ZoneInfo
 
 from portal.core import counties
+from portal.core.clock import CHINA
 from portal.core.tabular import Row, Table, TableError, read_table
 from portal.water.standards import CLASS_NAMES, Standards, load_standards
 from portal.water.values import Measurement, WaterDataError, convert_unit, parse_value
 
-CHINA = ZoneInfo("Asia/Shanghai")
 SITE_COLUMNS = (
     "code",
     "name_zh",

@@ -9,8 +9,8 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from portal.core.extensions import db
 from portal.core.models import TimestampMixin, UTCDateTime, intpk, str20, str64, str200, utcnow
-from portal.extensions import db
 
 STAGES = ("source", "plant", "tap", "section")
 WATER_BODIES = ("river", "lake", "reservoir", "groundwater")

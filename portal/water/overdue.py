@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from flask import current_app
 
 from portal.core import counties
-from portal.extensions import db
+from portal.core.extensions import db
 from portal.water import calendar
 from portal.water.models import WaterEvaluation, WaterExplanation, WaterPublication, WaterSample
 

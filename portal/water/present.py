@@ -11,7 +11,7 @@ from typing import Any
 import sqlalchemy as sa
 from flask_babel import get_locale
 
-from portal.extensions import db
+from portal.core.extensions import db
 from portal.water import calendar, explain, health, overdue, queries
 from portal.water.models import WaterEvaluation, WaterExplanation, WaterPublication
 from portal.water.snapshot import PublishedSite

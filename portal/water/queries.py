@@ -7,7 +7,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import defer, undefer
 
-from portal.extensions import db
+from portal.core.extensions import db
 from portal.search.registry import SearchHit, like_pattern
 from portal.water import snapshot
 from portal.water.models import WaterEvaluation, WaterPublication, WaterSite, WaterSupplyLink

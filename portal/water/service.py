@@ -13,7 +13,7 @@ from typing import IO, Any
 import sqlalchemy as sa
 
 from portal.core import audit, counties
-from portal.extensions import db
+from portal.core.extensions import db
 from portal.water import importer, snapshot
 from portal.water.documents import (  # noqa: F401  (part of this module's interface)
     Evaluated,

@@ -20,10 +20,10 @@ from flask.typing import ResponseReturnValue
 
 from portal.core import counties
 from portal.core.downloads import download
+from portal.core.extensions import db
 from portal.core.http import conditional
 from portal.core.pagination import paginate
 from portal.data.registry import csvw_link_header
-from portal.extensions import db
 from portal.water import calendar, chart, explain, overdue, present, queries
 from portal.water.datasets import QUARTERS, SITES
 from portal.water.messages import CLASS_LABELS, NOTE_LABELS, STAGE_LABELS, WATER_BODY_LABELS

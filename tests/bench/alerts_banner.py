@@ -18,7 +18,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 from portal import create_app
 from portal.accounts.models import User
 from portal.alerts import service
-from portal.extensions import db
+from portal.core.extensions import db
 
 
 def _app(tmp: str, name: str):

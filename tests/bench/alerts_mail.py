@@ -33,8 +33,8 @@ sys.path.insert(0, str(ROOT))
 
 from portal import create_app  # noqa: E402
 from portal.config import database_url  # noqa: E402
+from portal.core.extensions import db  # noqa: E402
 from portal.core.publications import Publication, publish  # noqa: E402
-from portal.extensions import db  # noqa: E402
 from portal.subscriptions.models import Subscriber  # noqa: E402
 from tests.delivery_support import free_port  # noqa: E402
 

@@ -27,7 +27,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from portal import create_app
 from portal.core.counties import codes
-from portal.extensions import db
+from portal.core.extensions import db
 from portal.water import service
 from portal.water.standards import load_standards
 

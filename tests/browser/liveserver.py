@@ -65,7 +65,7 @@ def drop_pg_database(url: str) -> None:
 
 CREATE_ALL = (
     "from portal import create_app\n"
-    "from portal.extensions import db\n"
+    "from portal.core.extensions import db\n"
     "app = create_app()\n"
     "with app.app_context():\n"
     "    db.create_all()\n"
@@ -75,7 +75,7 @@ CREATE_ALL = (
 CHECK_TABLES = (
     "import sqlalchemy as sa\n"
     "from portal import create_app\n"
-    "from portal.extensions import db\n"
+    "from portal.core.extensions import db\n"
     "app = create_app()\n"
     "with app.app_context():\n"
     "    have = set(sa.inspect(db.engine).get_table_names())\n"

@@ -34,10 +34,10 @@ from flask_babel import gettext as _
 from werkzeug.exceptions import HTTPException
 
 from portal.core import counties, urls
+from portal.core.extensions import db, limiter
 from portal.core.http import conditional
 from portal.core.models import utcnow
 from portal.core.text import clean
-from portal.extensions import db, limiter
 from portal.reports import codes, public, service
 from portal.reports.models import CATEGORIES, STATE_LABELS, Report, ReportSummary
 from portal.reports.workflow import CHINA_TZ, State, open311_status
