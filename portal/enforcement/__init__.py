@@ -96,6 +96,10 @@ def init_app(app: Flask) -> None:
     from portal.search.registry import register_provider
 
     register_provider(app, "enforcement", _search)
+    from portal.core import pagecache
+
+    # Publication periods end on China dates: public lists change only at midnight CST.
+    pagecache.register_next_change(pagecache.next_china_midnight)
 
     from portal.enforcement import datasets
 

@@ -13,6 +13,7 @@ from portal.accounts.models import Role
 from portal.core import counties
 from portal.core.downloads import download
 from portal.core.http import conditional
+from portal.core.pagecache import cacheable
 from portal.core.pagination import paginate
 from portal.data.registry import csvw_link_header
 from portal.enforcement import credit_code, datasets, queries, service
@@ -81,6 +82,7 @@ def _common() -> dict[str, Any]:
 
 
 @bp.get("/")
+@cacheable
 def index() -> ResponseReturnValue:
     recent_inspections = db.session.scalars(queries.inspections_query({}).limit(6)).all()
     typical = db.session.scalars(queries.cases_query({"typical": "1"}).limit(3)).all()
@@ -100,6 +102,7 @@ def index() -> ResponseReturnValue:
 
 
 @bp.get("/enterprises")
+@cacheable
 def enterprises() -> ResponseReturnValue:
     page = paginate(queries.enterprises_query(request.args), 30)
     active = {
@@ -112,6 +115,7 @@ def enterprises() -> ResponseReturnValue:
 
 
 @bp.get("/enterprises/<code>")
+@cacheable
 def enterprise(code: str) -> ResponseReturnValue:
     canonical = credit_code.normalize(code[:64])
     if canonical != code:
@@ -135,6 +139,7 @@ def enterprise(code: str) -> ResponseReturnValue:
 
 
 @bp.get("/cards")
+@cacheable
 def cards() -> ResponseReturnValue:
     current = db.session.scalars(
         queries.cards_query(request.args, lifted=False, officials=officials())
@@ -154,6 +159,7 @@ def cards() -> ResponseReturnValue:
 
 
 @bp.get("/cards.<fmt>")
+@cacheable
 def cards_download(fmt: str) -> ResponseReturnValue:
     lifted = request.args.get("list") == "lifted"
     rows = [
@@ -165,6 +171,7 @@ def cards_download(fmt: str) -> ResponseReturnValue:
 
 
 @bp.get("/draws")
+@cacheable
 def draws() -> ResponseReturnValue:
     page = paginate(queries.draws_query(), 20)
     return _cached(
@@ -173,6 +180,7 @@ def draws() -> ResponseReturnValue:
 
 
 @bp.get("/draws/<number>")
+@cacheable
 def draw(number: str) -> ResponseReturnValue:
     found = db.session.scalar(sa.select(Draw).where(Draw.number == number))
     if found is None:
@@ -195,6 +203,7 @@ def draw(number: str) -> ResponseReturnValue:
 
 
 @bp.get("/inspections")
+@cacheable
 def inspections() -> ResponseReturnValue:
     page = paginate(queries.inspections_query(request.args), 30)
     visible = queries.public_case_ids([i.case_id for i in page.items if i.case_id])
@@ -210,6 +219,7 @@ def inspections() -> ResponseReturnValue:
 
 
 @bp.get("/inspections.<fmt>")
+@cacheable
 def inspections_download(fmt: str) -> ResponseReturnValue:
     items = db.session.scalars(queries.inspections_query(request.args)).all()
     visible = queries.public_case_ids([i.case_id for i in items if i.case_id])
@@ -218,6 +228,7 @@ def inspections_download(fmt: str) -> ResponseReturnValue:
 
 
 @bp.get("/cases")
+@cacheable
 def cases() -> ResponseReturnValue:
     page = paginate(queries.cases_query(request.args, officials=officials()), 20)
     years, quarters = queries.case_summary(officials=officials())
@@ -270,12 +281,14 @@ def _chart(rows: list[Any]) -> dict[str, Any]:
 
 
 @bp.get("/cases.<fmt>")
+@cacheable
 def cases_download(fmt: str) -> ResponseReturnValue:
     rows = [queries.case_row(c) for c in db.session.scalars(queries.cases_query(request.args))]
     return _download(fmt, rows, datasets.CASES, "enforcement-cases")
 
 
 @bp.get("/cases/summary.<fmt>")
+@cacheable
 def cases_summary_download(fmt: str) -> ResponseReturnValue:
     years, quarters = queries.case_summary()
     rows = [
@@ -286,6 +299,7 @@ def cases_summary_download(fmt: str) -> ResponseReturnValue:
 
 
 @bp.get("/cases/<slug>")
+@cacheable
 def case(slug: str) -> ResponseReturnValue:
     found = db.session.scalar(sa.select(Case).where(Case.slug == slug))
     if found is None or (not service.is_public(found) and not officials()):

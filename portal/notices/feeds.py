@@ -14,6 +14,7 @@ from portal.core import markdown
 from portal.core.counties import county_name
 from portal.core.http import conditional
 from portal.core.i18n import html_lang, localized
+from portal.core.pagecache import cacheable
 from portal.extensions import db
 from portal.notices import queries
 from portal.notices.models import CATEGORIES, Notice
@@ -106,6 +107,7 @@ def build(name: str, notices: list[Notice], fmt: str) -> FeedGenerator:
 
 
 @bp.get("/feeds/<name>.<fmt>")
+@cacheable
 def feed(name: str, fmt: str) -> ResponseReturnValue:
     if fmt not in FORMATS or (name != "notices" and name not in CATEGORIES):
         abort(404)

@@ -36,6 +36,24 @@ def public_notices(category: str | None = None, county: str | None = None) -> sa
     return query.order_by(Notice.published_at.desc(), Notice.id.desc())
 
 
+def next_change(now: dt.datetime) -> dt.datetime | None:
+    """The page cache's next time-driven change: a scheduled notice going live or an EIA
+    comment period closing (the notice page then drops its form)."""
+    going_live = (
+        sa.select(sa.func.min(Notice.published_at))
+        .where(Notice.status == PUBLISHED, Notice.published_at > now)
+        .scalar_subquery()
+    )
+    closing = (
+        sa.select(sa.func.min(Notice.comments_close_at))
+        .where(Notice.category == "eia", Notice.comments_close_at > now)
+        .scalar_subquery()
+    )
+    moments = db.session.execute(sa.select(going_live, closing)).one()
+    found = [m if m.tzinfo else m.replace(tzinfo=dt.UTC) for m in moments if m is not None]
+    return min(found) if found else None
+
+
 def check_category(category: str | None) -> str | None:
     if category in (None, ""):
         return None

@@ -24,6 +24,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from portal.accounts.models import Role
+from portal.core import pagecache
 from portal.core.http import conditional
 from portal.core.pagination import paginate
 from portal.extensions import db, limiter
@@ -55,6 +56,7 @@ def home_context() -> dict[str, Any]:
 
 
 @bp.get("/notices/")
+@pagecache.cacheable
 def index() -> ResponseReturnValue:
     category = queries.check_category(request.args.get("category"))
     county = queries.check_county(request.args.get("county"))
@@ -74,6 +76,7 @@ def index() -> ResponseReturnValue:
 
 
 @bp.get("/notices/<int:notice_id>")
+@pagecache.cacheable
 def detail(notice_id: int) -> ResponseReturnValue:
     notice = queries.public_notice_or_404(notice_id, *service.with_details())
     form = CommentForm() if notice.comments_open() else None
@@ -95,6 +98,7 @@ def _render_detail(notice: Notice, form: CommentForm | None, status: int = 200) 
 
 
 @bp.get("/notices/<int:notice_id>/versions/<int:version>")
+@pagecache.cacheable
 def version(notice_id: int, version: int) -> ResponseReturnValue:
     notice = queries.public_notice_or_404(notice_id)
     if notice.is_withdrawn:

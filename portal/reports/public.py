@@ -223,3 +223,18 @@ def summaries_page() -> Pagination:
             ReportSummary.published_at.desc(), ReportSummary.id.desc()
         )
     )
+
+
+def next_change(now: dt.datetime) -> dt.datetime | None:
+    """The page cache's next time-driven change for reports: a summary scheduled for later,
+    or midnight CST, when deadlines (and so overdue figures) move."""
+    from portal.core.pagecache import next_china_midnight
+
+    scheduled = db.session.scalar(
+        sa.select(sa.func.min(ReportSummary.published_at)).where(ReportSummary.published_at > now)
+    )
+    midnight = next_china_midnight(now)
+    if scheduled is not None:
+        scheduled = scheduled if scheduled.tzinfo else scheduled.replace(tzinfo=dt.UTC)
+        return min(scheduled, midnight)
+    return midnight

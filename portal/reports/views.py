@@ -24,6 +24,7 @@ from itsdangerous import BadSignature, URLSafeTimedSerializer
 
 from portal.core.downloads import download
 from portal.core.http import conditional
+from portal.core.pagecache import cacheable
 from portal.extensions import limiter
 from portal.reports import codes, mail, photos, public, service
 from portal.reports.forms import FeedbackForm, ReportForm, TrackForm
@@ -230,6 +231,7 @@ def _mail_code(address: str, code: str) -> None:
 
 
 @bp.get("/")
+@cacheable
 def index() -> ResponseReturnValue:
     return redirect(url_for("reports.new"))
 
@@ -317,6 +319,7 @@ def track_feedback() -> ResponseReturnValue:
 
 
 @bp.get("/stats")
+@cacheable
 def stats() -> ResponseReturnValue:
     figures = public.statistics(request.args)
     response = Response(render_template("reports/stats.html", **figures))
@@ -324,6 +327,7 @@ def stats() -> ResponseReturnValue:
 
 
 @bp.get("/stats.<fmt>")
+@cacheable
 def stats_download(fmt: str) -> ResponseReturnValue:
     figures = public.statistics(request.args)
     return conditional(
@@ -343,6 +347,7 @@ def events() -> ResponseReturnValue:
 
 
 @bp.get("/events.head")
+@cacheable
 def events_head() -> ResponseReturnValue:
     lines = service.event_lines()
     response = Response(service.event_head() + "\n", mimetype="text/plain")
@@ -351,6 +356,7 @@ def events_head() -> ResponseReturnValue:
 
 
 @bp.get("/cases/<case>")
+@cacheable
 def case(case: str) -> ResponseReturnValue:
     summary = public.published_summary(case)
     if summary is None:
@@ -362,6 +368,7 @@ def case(case: str) -> ResponseReturnValue:
 
 
 @bp.get("/cases/")
+@cacheable
 def cases() -> ResponseReturnValue:
     page = public.summaries_page()
     response = Response(render_template("reports/cases.html", page=page))

@@ -10,6 +10,7 @@ from flask import Blueprint, Response, abort, current_app, render_template, requ
 from flask.typing import ResponseReturnValue
 
 from portal.core.http import conditional
+from portal.core.pagecache import cacheable
 from portal.search.registry import SITEMAP_MAX_URLS, search_all, sitemap_sources
 
 bp = Blueprint("search", __name__)
@@ -21,6 +22,7 @@ SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
 
 
 @bp.get("/search")
+@cacheable
 def search() -> ResponseReturnValue:
     query = " ".join((request.args.get("q") or "").split())[:MAX_QUERY]
     hits = search_all(query, MAX_HITS) if query else []
@@ -56,6 +58,7 @@ def _site_pages() -> list[tuple[str, None]]:
 
 
 @bp.get("/sitemap.xml")
+@cacheable
 def sitemap_index() -> ResponseReturnValue:
     names = ["pages", *sitemap_sources()]
     items = "".join(
@@ -66,6 +69,7 @@ def sitemap_index() -> ResponseReturnValue:
 
 
 @bp.get("/sitemaps/<name>.xml")
+@cacheable
 def sitemap(name: str) -> ResponseReturnValue:
     if name == "pages":
         entries = _site_pages()
@@ -81,6 +85,7 @@ def sitemap(name: str) -> ResponseReturnValue:
 
 
 @bp.get("/robots.txt")
+@cacheable
 def robots() -> ResponseReturnValue:
     lines = [
         "User-agent: *",

@@ -10,6 +10,7 @@ from flask.typing import ResponseReturnValue
 
 from portal.core import counties
 from portal.core.http import conditional
+from portal.core.pagecache import cacheable
 from portal.core.pagination import link_header, paginate
 from portal.extensions import db
 from portal.water import queries
@@ -127,6 +128,7 @@ def _json(data: Any) -> ResponseReturnValue:
 
 
 @bp.get("/parameters")
+@cacheable
 def parameters() -> ResponseReturnValue:
     return _json(
         {
@@ -162,6 +164,7 @@ def _s(d: Decimal | None) -> str | None:
 
 
 @bp.get("/sites")
+@cacheable
 def sites() -> ResponseReturnValue:
     county = request.args.get("county") or None
     stage = request.args.get("stage") or None
@@ -177,6 +180,7 @@ def sites() -> ResponseReturnValue:
 
 
 @bp.get("/sites/<code>")
+@cacheable
 def site(code: str) -> ResponseReturnValue:
     s = queries.public_site(code)
     if s is None:
@@ -185,6 +189,7 @@ def site(code: str) -> ResponseReturnValue:
 
 
 @bp.get("/samples/<sample_id>")
+@cacheable
 def sample(sample_id: str) -> ResponseReturnValue:
     e = queries.sample(sample_id)
     if e is None:
@@ -193,6 +198,7 @@ def sample(sample_id: str) -> ResponseReturnValue:
 
 
 @bp.get("/quarters/<county>/<quarter>")
+@cacheable
 def quarter(county: str, quarter: str) -> ResponseReturnValue:
     if counties.get(county) is None or not valid_quarter(quarter):
         abort(404)
