@@ -69,7 +69,11 @@ def sample_json(e: WaterEvaluation) -> dict[str, Any]:
     }
 
 
-def site_json(s: WaterSite, detail: bool = False) -> dict[str, Any]:
+def site_json(
+    s: WaterSite,
+    detail: bool = False,
+    chain: tuple[list[WaterSite], list[WaterSite]] | None = None,
+) -> dict[str, Any]:
     out: dict[str, Any] = {
         "code": s.code,
         "url": _url(f"/water/sites/{s.code}"),
@@ -84,7 +88,7 @@ def site_json(s: WaterSite, detail: bool = False) -> dict[str, Any]:
         "latitude": _num(s.latitude),
         "longitude": _num(s.longitude),
     }
-    up, down = queries.chain(s)
+    up, down = chain if chain is not None else queries.chain(s)
     out["supplied_by"] = [u.code for u in up]
     out["supplies"] = [d.code for d in down]
     if detail:
@@ -171,8 +175,13 @@ def sites() -> ResponseReturnValue:
     if county and counties.get(county) is None:
         abort(404)
     page = paginate(queries.public_sites(county, stage), default_per_page=50)
+    links = queries.chains([s.id for s in page.items])
     response = jsonify(
-        {"sites": [site_json(s) for s in page.items], "total": page.total, "page": page.page}
+        {
+            "sites": [site_json(s, chain=links[s.id]) for s in page.items],
+            "total": page.total,
+            "page": page.page,
+        }
     )
     if header := link_header(page):
         response.headers["Link"] = header
