@@ -19,6 +19,7 @@ officials' forms) and are left uncompressed against BREACH-style attacks.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import gzip
 import logging
 import time
@@ -43,6 +44,8 @@ MAX_ENTRY = 4 * 1024 * 1024
 MIN_GZIP = 512
 NextChange = Callable[[dt.datetime], "dt.datetime | None"]
 _next_change: list[NextChange] = []
+# Pure, and browsers send a handful of distinct headers: remember the answers.
+_language = functools.lru_cache(maxsize=4096)(choose_language)
 
 
 def cacheable(view: Callable[..., Any]) -> Callable[..., Any]:
@@ -158,7 +161,7 @@ class PageCache:
         query = environ.get("QUERY_STRING", "")
         pairs = parse_qsl(query, keep_blank_values=True)
         query_lang = next((v for k, v in pairs if k == "lang"), None)
-        lang = choose_language(
+        lang = _language(
             query_lang, cookies.get(LANG_COOKIE), environ.get("HTTP_ACCEPT_LANGUAGE"),
             self.default_locale,
         )  # fmt: skip
@@ -199,9 +202,11 @@ class PageCache:
             tag = entry.etag + "-gzip" if gz else entry.etag
             headers.append(("ETag", f'"{tag}"'))
             last_modified = _header(headers, "Last-Modified")
-            if not is_resource_modified(
-                environ, etag=entry.etag, last_modified=last_modified
-            ) or not is_resource_modified(environ, etag=entry.etag + "-gzip"):
+            conditional = "HTTP_IF_NONE_MATCH" in environ or "HTTP_IF_MODIFIED_SINCE" in environ
+            if conditional and (
+                not is_resource_modified(environ, etag=entry.etag, last_modified=last_modified)
+                or not is_resource_modified(environ, etag=entry.etag + "-gzip")
+            ):
                 start_response("304 NOT MODIFIED", _without(headers, "Content-Type"))
                 return []
         body = entry.gzip if gz else entry.body
