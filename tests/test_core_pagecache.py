@@ -256,3 +256,19 @@ def test_two_apps_share_answers_through_redis_and_survive_its_outage(
         down = two.test_client().get("/notices/")
         assert down.status_code == 200
         assert "停机后的通知" in down.get_data(as_text=True)
+
+
+def test_publication_periods_turn_at_midnight_china_time():
+    at = dt.datetime(2026, 12, 1, 15, 59, tzinfo=dt.UTC)  # 23:59 in Beijing
+    assert pagecache.next_china_midnight(at) == dt.datetime(2026, 12, 1, 16, 0, tzinfo=dt.UTC)
+    after = dt.datetime(2026, 12, 1, 16, 0, tzinfo=dt.UTC)
+    assert pagecache.next_china_midnight(after) == dt.datetime(2026, 12, 2, 16, 0, tzinfo=dt.UTC)
+
+
+def test_a_head_request_is_answered_from_the_cache_without_a_body(client, db, count_queries):
+    make_notice()
+    full = client.get("/notices/")
+    with count_queries() as counted:
+        head = client.head("/notices/")
+    assert head.status_code == 200 and head.get_data() == b"" and counted.count == 0
+    assert head.headers["Content-Length"] == str(len(full.get_data()))

@@ -59,6 +59,10 @@ def refuse() -> None:
     g.pagecache_refuse = True
 
 
+# Features whose tables never reach the public (outbox, subscriptions) declare them here.
+register_private_table = pubversion.register_private_table
+
+
 def register_next_change(fn: NextChange) -> None:
     """`fn(now)` → the next moment after `now` at which public output changes by time alone
     (a scheduled publication, the end of a period), or None. Runs inside a request."""
