@@ -27,7 +27,8 @@ from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 from urllib.parse import parse_qsl, urlencode
 
-from flask import Flask, current_app, g, request, session
+import sqlalchemy as sa
+from flask import Flask, current_app, g, has_request_context, request, session
 from werkzeug.http import is_resource_modified, parse_cookie, unquote_etag
 
 from portal.core import pubversion
@@ -324,6 +325,44 @@ def _expiry(started: float) -> float:
         if version is not None:
             _memo.update(version=version, until=until)
     return min(cap, until.timestamp()) if until else cap
+
+
+def current_version() -> str | None:
+    """The publication version this request runs under: the one the cache read before Flask
+    ran, or (cache off, officials) read now, before the caller reads any data."""
+    version = request.environ.get(VERSION) if has_request_context() else None
+    if version is None:
+        from portal.extensions import db
+
+        row = db.session.execute(
+            sa.select(pubversion.PublicationVersion.epoch, pubversion.PublicationVersion.n)
+            .where(pubversion.PublicationVersion.id == pubversion.VERSION_ROW)
+        ).first()
+        version = f"{row[0]}.{row[1]}" if row else ""
+    return version
+
+
+def per_version(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """Remember a public figure per publication version in this process (until the next
+    time-driven change), so an aggregate over the whole table runs once per publication,
+    not once per page render. Arguments must be hashable; results must be plain data."""
+    memo: dict[Any, tuple[str, float | None, Any]] = {}
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any) -> Any:
+        version = current_version()
+        now = time.time()
+        hit = memo.get(args)
+        if hit is not None and hit[0] == version and (hit[1] is None or now < hit[1]):
+            return hit[2]
+        until = next_change(dt.datetime.fromtimestamp(now, dt.UTC))
+        value = fn(*args)
+        if len(memo) > 512:
+            memo.clear()
+        memo[args] = (version, until.timestamp() if until else None, value)
+        return value
+
+    return wrapper
 
 
 def _after_request(response: Any) -> Any:

@@ -121,7 +121,10 @@ def index() -> ResponseReturnValue:
         _bad_filter("category")
     if county is not None and county not in counties.codes():
         _bad_filter("county")
-    page = paginate(queries.public_notices(category, county))
+    page = paginate(
+        queries.public_notices(category, county),
+        total=lambda: queries.public_count(category, county),
+    )
     response = jsonify(
         {
             "items": [summary_json(n) for n in page.items],

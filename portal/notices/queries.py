@@ -13,6 +13,7 @@ from flask_babel import gettext as _
 from portal.core import markdown
 from portal.core.i18n import localized
 from portal.core.models import utcnow
+from portal.core.pagecache import per_version
 from portal.extensions import db
 from portal.notices.models import CATEGORIES, PUBLISHED, WITHDRAWN, Notice
 from portal.search.registry import SITEMAP_MAX_URLS, SearchHit, like_pattern
@@ -52,6 +53,17 @@ def next_change(now: dt.datetime) -> dt.datetime | None:
     moments = db.session.execute(sa.select(going_live, closing)).one()
     found = [m if m.tzinfo else m.replace(tzinfo=dt.UTC) for m in moments if m is not None]
     return min(found) if found else None
+
+
+@per_version
+def public_count(category: str | None = None, county: str | None = None) -> int:
+    """The lists' "N notices": a count over every public notice, once per publication."""
+    query = sa.select(sa.func.count()).select_from(Notice).where(public_filter())
+    if category:
+        query = query.where(Notice.category == category)
+    if county:
+        query = query.where(Notice.county == county)
+    return int(db.session.scalar(query) or 0)
 
 
 def check_category(category: str | None) -> str | None:

@@ -60,7 +60,10 @@ def home_context() -> dict[str, Any]:
 def index() -> ResponseReturnValue:
     category = queries.check_category(request.args.get("category"))
     county = queries.check_county(request.args.get("county"))
-    page = paginate(queries.public_notices(category, county))
+    page = paginate(
+        queries.public_notices(category, county),
+        total=lambda: queries.public_count(category, county),
+    )
     response = make_response(
         render_template(
             "notices/index.html",

@@ -17,6 +17,7 @@ from flask_sqlalchemy.pagination import Pagination
 
 from portal.core.downloads import Column
 from portal.core.models import utcnow
+from portal.core.pagecache import per_version
 from portal.core.pagination import paginate
 from portal.extensions import db
 from portal.reports import eventlog, service, stats
@@ -194,6 +195,12 @@ def statistics(args: Any) -> dict[str, Any]:
 def home_figures() -> dict[str, Any]:
     rows = _rows()
     total = next((r for r in rows if all(getattr(r, d) is None for d in stats.DIMENSIONS)), None)
+    return {"total": total, "open": _open_count()}
+
+
+@per_version
+def _open_count() -> int:
+    """A count over every report: once per publication version, not per home page render."""
     open_count = db.session.scalar(
         sa.select(sa.func.count())
         .select_from(Report)
@@ -201,7 +208,7 @@ def home_figures() -> dict[str, Any]:
             Report.state.not_in([State.FINISHED, State.CLOSED, State.NOT_ACCEPTED, State.DUPLICATE])
         )
     )
-    return {"total": total, "open": open_count or 0}
+    return int(open_count or 0)
 
 
 # ---------------------------------------------------------------------------------------
