@@ -132,6 +132,28 @@ def latest_rows(
     return sorted(rows, key=lambda r: (STAGE_ORDER.index(r[1].stage), r[1].code))
 
 
+def latest_rows_of(
+    pubs: list[WaterPublication],
+) -> dict[int, list[tuple[WaterEvaluation, WaterSite]]]:
+    """latest_rows() of several publications (the counties on /water/) in one query."""
+    out: dict[int, list[tuple[WaterEvaluation, WaterSite]]] = {p.id: [] for p in pubs}
+    if not pubs:
+        return out
+    rows = db.session.execute(
+        sa.select(WaterEvaluation, WaterSite)
+        .join(WaterSite, WaterSite.id == WaterEvaluation.site_id)
+        .where(
+            WaterEvaluation.publication_id.in_(list(out)),
+            WaterEvaluation.latest_of_quarter.is_(True),
+        )
+    )
+    for evaluation, site in rows:
+        out[evaluation.publication_id].append((evaluation, site))
+    for key, found in out.items():
+        out[key] = sorted(found, key=lambda r: (STAGE_ORDER.index(r[1].stage), r[1].code))
+    return out
+
+
 def publication_rows(pub: WaterPublication) -> list[tuple[WaterEvaluation, WaterSite]]:
     """Every sample of the publication, by site code then time."""
     return list(

@@ -77,11 +77,12 @@ def index() -> ResponseReturnValue:
             abort(404)
         return redirect(url_for("water.county", county=county))
     pubs = queries.latest_publications()
+    rows = queries.latest_rows_of(list(pubs.values()))
     sources = [
         (e, site)
         for c in counties.codes()
         if c in pubs
-        for e, site in queries.latest_rows(pubs[c])
+        for e, site in rows[pubs[c].id]
         if site.stage == "source" and site.centralized
     ]
     return _page(
