@@ -272,3 +272,14 @@ def test_a_head_request_is_answered_from_the_cache_without_a_body(client, db, co
         head = client.head("/notices/")
     assert head.status_code == 200 and head.get_data() == b"" and counted.count == 0
     assert head.headers["Content-Length"] == str(len(full.get_data()))
+
+
+def test_after_a_change_by_hand_one_command_invalidates_every_cached_page(app, client, db):
+    make_notice(title_zh="原标题")
+    assert "原标题" in client.get("/notices/").get_data(as_text=True)
+    with _db.engine.begin() as conn:  # outside the portal's session: no version bump
+        conn.exec_driver_sql("UPDATE notices SET title_zh = '手工改的标题'")
+    assert "原标题" in client.get("/notices/").get_data(as_text=True)
+    result = app.test_cli_runner().invoke(args=["pagecache", "bump"])
+    assert result.exit_code == 0, result.output
+    assert "手工改的标题" in client.get("/notices/").get_data(as_text=True)

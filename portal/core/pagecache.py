@@ -27,6 +27,7 @@ from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 from urllib.parse import parse_qsl, urlencode
 
+import click
 import sqlalchemy as sa
 from flask import Flask, current_app, g, has_request_context, request, session
 from werkzeug.http import is_resource_modified, parse_cookie, unquote_etag
@@ -389,9 +390,26 @@ def _after_request(response: Any) -> Any:
     return response
 
 
+@click.group("pagecache")
+def pagecache_cli() -> None:
+    """The page cache of public pages."""
+
+
+@pagecache_cli.command("bump")
+def bump_command() -> None:
+    """Invalidate every cached page (after changing the database by hand, outside the portal)."""
+    from portal.extensions import db
+
+    connection = db.session.connection()
+    connection.execute(pubversion.bump_statement(connection.dialect.name, dt.datetime.now(dt.UTC)))
+    db.session.commit()
+    click.echo(f"publication version now {current_version()}")
+
+
 def init_app(app: Flask) -> None:
     """Wrap app.wsgi_app (call before WhiteNoise and ProxyFix are wrapped around it)."""
     pubversion.install_session_events()
+    app.cli.add_command(pagecache_cli)
     app.config.setdefault("PAGE_CACHE", True)
     app.config.setdefault("PAGE_CACHE_URL", None)
     app.config.setdefault("PAGE_CACHE_MEMORY_MB", 64)
