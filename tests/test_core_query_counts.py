@@ -13,16 +13,17 @@ from portal.extensions import db as _db
 from portal.notices.models import Notice
 from portal.water.models import WaterEvaluation, WaterSite
 
-# Ceilings: raising one needs a reason (a new query per page is fine; one per row is not).
+# Ceilings: measured + 1 (cache off; pages with per-version figures include the version read);
+# raising one needs a reason (a new query per page is fine; one per row is not).
 CEILING = {
-    "/": 8,
+    "/": 7,
     "/notices/": 3,
     "/notices/{notice}": 4,
     "/feeds/notices.rss": 3,
     "/feeds/notices.atom?lang=en": 3,
     "/api/v1/notices": 3,
-    "/water/": 10,
-    "/water/counties/jiagedaqi": 6,
+    "/water/": 3,
+    "/water/counties/jiagedaqi": 5,
     "/water/sites/{site}": 8,
     "/api/v1/water/sites/{site}": 6,
     "/api/v1/water/sites": 5,
