@@ -5,7 +5,10 @@ A WSGI layer (inside ProxyFix and WhiteNoise) keeps the answers of views that op
 `i18n.choose_language`, as Flask-Babel chooses it) and publication version. An entry is valid
 while the version is unchanged (read once per request: one primary-key row) and until the
 next moment public output changes by time alone (`register_next_change`). So a request that
-starts after a commit never gets a page of before it.
+starts after a commit never gets a page of before it: the staleness bound is zero for every
+request that reaches the portal, in every worker and host (the version lives in the database,
+not in Redis or memory). Outside the portal, browsers and proxies may reuse a page for the
+`max-age` its view sends; writes made outside the ORM session (psql) need `flask pagecache bump`.
 
 Never stored: requests with an officials' login (or anything but a CSRF token) in their
 session, which also never see a stored page; non-GET/HEAD; answers other than 200; answers
