@@ -58,7 +58,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     app.request_class = CleanRequest
     app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", "")
 
-    from portal.core import admin, errors, http, i18n, security, urls, views
+    from portal.core import admin, errors, http, i18n, pagecache, security, urls, views
     from portal.core.counties import all_counties, county_name
     from portal.core.demo import demo_cli
     from portal.core.extensions import babel, csrf, db, limiter, login_manager, migrate
@@ -103,6 +103,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     for name in FEATURES:
         importlib.import_module(name).init_app(app)  # type: ignore[attr-defined]
 
+    pagecache.init_app(app)
     http.init_static(app, ROOT / "static")
     if app.config["TRUSTED_PROXIES"]:
         n = app.config["TRUSTED_PROXIES"]

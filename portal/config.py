@@ -84,6 +84,9 @@ def load(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
         # Shows a "sample data" banner on every page; set by `make run` with the demo data set.
         "DEMO_MODE": _env("DEMO", "false") == "true" and not production,
         "BASE_URL": (_env("BASE_URL", "http://127.0.0.1:5000") or "").rstrip("/"),
+        # The page cache (portal/core/pagecache.py): "off" renders every request.
+        "PAGE_CACHE": _env("CACHE", "on") != "off",
+        "PAGE_CACHE_URL": _env("CACHE_URL"),
         # One file shared by every worker on the host (portal/core/ratelimit.py); Redis for
         # several hosts.
         "RATELIMIT_STORAGE_URI": _env(

@@ -164,3 +164,37 @@ def login_as(client: FlaskClient, make_user: Callable[..., Any]) -> Callable[...
 
 def count_rows(model: Any) -> int:
     return _db.session.scalar(sa.select(sa.func.count()).select_from(model))
+
+
+class QueryCounter:
+    """SQL statements the app sends while the block runs (as Indico's count_queries)."""
+
+    def __init__(self) -> None:
+        self.statements: list[str] = []
+
+    @property
+    def count(self) -> int:
+        return len(self.statements)
+
+    def __call__(self, _conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        self.statements.append(statement)
+
+
+@pytest.fixture
+def count_queries(app: Flask) -> Callable[[], Any]:
+    """`with count_queries() as counted: ...` then `counted.count`. Counts the app's own
+    engine, so the page cache's one-row version read (its own connection) is not included."""
+    import contextlib
+
+    @contextlib.contextmanager
+    def counting() -> Iterator[QueryCounter]:
+        counter = QueryCounter()
+        with app.app_context():
+            engine = _db.engine
+        sa.event.listen(engine, "before_cursor_execute", counter)
+        try:
+            yield counter
+        finally:
+            sa.event.remove(engine, "before_cursor_execute", counter)
+
+    return counting

@@ -14,7 +14,7 @@ def init_app(app: Flask) -> None:
     """Register this feature's blueprints, banner, demo data and registry entries."""
     from portal.alerts import admin, api, demo, feeds, models, queries, views  # noqa: F401
     from portal.core import demo as core_demo
-    from portal.core import openapi
+    from portal.core import openapi, pagecache
     from portal.core.models import utcnow
     from portal.core.nav import add_admin_link
     from portal.core.permissions import Role
@@ -32,6 +32,8 @@ def init_app(app: Flask) -> None:
     register_sitemap(app, "alerts", queries.sitemap_entries)
     add_admin_link(app, "alerts_admin.index", _l("Warnings"), Role.PUBLISHER, Role.WATER_OFFICER)
     core_demo.register(app, "alerts", demo.load)
+    # A warning's future effective time or expected end changes its pages by time alone.
+    pagecache.register_next_change(queries.next_change)
     # The banner and the place notes read the warnings in force once per request, lazily:
     # a template that never asks costs no query.
     app.jinja_env.globals.update(

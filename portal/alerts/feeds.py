@@ -14,6 +14,7 @@ from portal.alerts.models import Alert
 from portal.alerts.views import fresh
 from portal.core.counties import county_name
 from portal.core.i18n import html_lang, localized
+from portal.core.pagecache import cacheable
 from portal.notices.feeds import EPOCH, FORMATS, absolute, agency
 
 bp = Blueprint("alert_feeds", __name__)
@@ -74,11 +75,13 @@ def build(alerts: list[Alert], fmt: str) -> FeedGenerator:
 
 
 @bp.get("/feeds/alerts.atom")
+@cacheable
 def atom() -> ResponseReturnValue:
     return _feed("atom")
 
 
 @bp.get("/feeds/alerts.rss")
+@cacheable
 def rss() -> ResponseReturnValue:
     return _feed("rss")
 

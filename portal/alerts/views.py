@@ -12,6 +12,7 @@ from portal.alerts import documents, queries
 from portal.alerts.models import Alert
 from portal.core.http import conditional
 from portal.core.models import utcnow
+from portal.core.pagecache import cacheable
 
 bp = Blueprint("alerts", __name__)
 api_bp = Blueprint("alerts_api", __name__, url_prefix="/api/v1/alerts")
@@ -28,6 +29,7 @@ def fresh(response: Response) -> Response:
 
 
 @bp.get("/alerts/")
+@cacheable
 def index() -> ResponseReturnValue:
     active, past = queries.public_list()
     return fresh(make_response(
@@ -36,6 +38,7 @@ def index() -> ResponseReturnValue:
 
 
 @bp.get("/alerts/<int:alert_id>")
+@cacheable
 def detail(alert_id: int) -> ResponseReturnValue:
     alert = queries.alert_or_404(alert_id)
     return fresh(make_response(render_template("alerts/detail.html", alert=alert, now=utcnow())))
@@ -50,12 +53,14 @@ def _cap(body: bytes, *, sent: bool = False) -> Response:
 
 
 @bp.get("/alerts/<int:alert_id>.cap")
+@cacheable
 def cap_current(alert_id: int) -> ResponseReturnValue:
     """The latest message about the warning: Alert, then Update, then Cancel once lifted."""
     return _cap(documents.current_document(queries.alert_or_404(alert_id)))
 
 
 @bp.get("/alerts/<int:alert_id>/v<int:version>.cap")
+@cacheable
 def cap_version(alert_id: int, version: int) -> ResponseReturnValue:
     """Each message stays readable: the <references> of later ones point at these."""
     message = queries.message_or_404(alert_id, version)
@@ -96,6 +101,7 @@ def alert_json(alert: Alert) -> dict[str, Any]:
 
 
 @api_bp.get("")
+@cacheable
 def api_index() -> ResponseReturnValue:
     active, past = queries.public_list()
     response = jsonify({"items": [alert_json(a) for a in (*active, *past)]})
@@ -104,6 +110,7 @@ def api_index() -> ResponseReturnValue:
 
 
 @api_bp.get("/<int:alert_id>")
+@cacheable
 def api_detail(alert_id: int) -> ResponseReturnValue:
     response = jsonify(alert_json(queries.alert_or_404(alert_id)))
     response.access_control_allow_origin = "*"

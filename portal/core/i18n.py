@@ -9,6 +9,8 @@ from pathlib import Path
 from flask import Flask, current_app, has_request_context, request
 from flask_babel import format_datetime, format_decimal, get_locale, refresh
 from markupsafe import Markup
+from werkzeug.datastructures import LanguageAccept
+from werkzeug.http import parse_accept_header
 
 LANG_COOKIE = "lang"
 LANGUAGE_NAMES = {"zh_Hans": "中文", "en": "English"}
@@ -26,19 +28,33 @@ def normalize_language(value: str | None) -> str | None:
     return None
 
 
-def select_locale() -> str:
-    """?lang= (shareable links) wins, then the remembered cookie, then Accept-Language."""
-    if not has_request_context():
-        return current_app.config["BABEL_DEFAULT_LOCALE"]
-    for candidate in (request.args.get("lang"), request.cookies.get(LANG_COOKIE)):
+def choose_language(
+    query_lang: str | None, cookie_lang: str | None, accept_language: str | None, default: str
+) -> str:
+    """?lang= (shareable links) wins, then the remembered cookie, then Accept-Language.
+
+    Pure: the page cache (before Flask runs) and Flask-Babel (inside it) both call this, so a
+    cached page is always the one the visitor's language would have rendered."""
+    for candidate in (query_lang, cookie_lang):
         chosen = normalize_language(candidate)
         if chosen:
             return chosen
-    for value, _quality in request.accept_languages:
+    for value, _quality in parse_accept_header(accept_language, LanguageAccept):
         chosen = normalize_language(value)
         if chosen:
             return chosen
-    return current_app.config["BABEL_DEFAULT_LOCALE"]
+    return default
+
+
+def select_locale() -> str:
+    if not has_request_context():
+        return current_app.config["BABEL_DEFAULT_LOCALE"]
+    return choose_language(
+        request.args.get("lang"),
+        request.cookies.get(LANG_COOKIE),
+        request.headers.get("Accept-Language"),
+        current_app.config["BABEL_DEFAULT_LOCALE"],
+    )
 
 
 def is_english() -> bool:

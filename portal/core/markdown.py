@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from functools import cache
+from functools import cache, lru_cache
 
 import nh3
 from markdown_it import MarkdownIt
@@ -22,6 +22,9 @@ def _parser() -> MarkdownIt:
     return MarkdownIt("commonmark", {"html": False, "linkify": False}).enable("table")
 
 
+# Pure functions of the text, and the same bodies are rendered again and again (feeds, lists,
+# a notice's page): remember the last few thousand (a cache miss then costs no markdown work).
+@lru_cache(maxsize=4096)
 def render(text: str | None) -> Markup:
     html = _parser().render(text or "")
     clean = nh3.clean(
@@ -34,6 +37,7 @@ def render(text: str | None) -> Markup:
     return Markup(clean)  # noqa: S704 - sanitized by nh3 just above
 
 
+@lru_cache(maxsize=8192)
 def plain(text: str | None, limit: int = 200) -> str:
     """Text without markup, e.g. for summaries and meta descriptions."""
     stripped = nh3.clean(str(_parser().render(text or "")), tags=set()).strip()

@@ -12,6 +12,7 @@ from typing import Any
 from flask import Blueprint, Flask, current_app, jsonify
 
 from portal.core.http import conditional
+from portal.core.pagecache import cacheable
 
 bp = Blueprint("openapi", __name__)
 
@@ -122,6 +123,7 @@ def document(app: Flask) -> dict[str, Any]:
 
 
 @bp.get("/api/v1/openapi.json")
+@cacheable
 def openapi_json() -> Any:
     response = jsonify(document(current_app))  # type: ignore[arg-type]
     response.access_control_allow_origin = "*"

@@ -8,6 +8,7 @@ from flask import Blueprint, Response, abort, render_template, request
 from flask.typing import ResponseReturnValue
 
 from portal.core.http import conditional
+from portal.core.pagecache import cacheable
 from portal.data import documents, registry
 
 bp = Blueprint("data", __name__)
@@ -35,6 +36,7 @@ def _entries(datasets: list[registry.Dataset]) -> list[dict]:
 
 
 @bp.get("/data/")
+@cacheable
 def index() -> ResponseReturnValue:
     entries = _entries(registry.all_datasets())
     response = Response(render_template("data/index.html", entries=entries, reg=registry))
@@ -42,11 +44,13 @@ def index() -> ResponseReturnValue:
 
 
 @bp.get("/data/catalog.jsonld")
+@cacheable
 def catalog() -> ResponseReturnValue:
     return _json(documents.catalog(), "application/ld+json")
 
 
 @bp.get("/data/<dataset_id>.csv-metadata.json")
+@cacheable
 def csv_metadata(dataset_id: str) -> ResponseReturnValue:
     dataset = registry.get_dataset(dataset_id)
     if dataset is None or dataset.distribution("csv") is None:
@@ -60,6 +64,7 @@ def csv_metadata(dataset_id: str) -> ResponseReturnValue:
 
 
 @bp.get("/data/<dataset_id>")
+@cacheable
 def dataset(dataset_id: str) -> ResponseReturnValue:
     dataset = registry.get_dataset(dataset_id)
     if dataset is None:

@@ -39,3 +39,9 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(admin.bp)
     app.cli.add_command(cli.worker_command)
     add_admin_link(app, "delivery_admin.index", _l("Mail delivery"), Role.ADMIN)
+
+    from portal.core import pagecache
+
+    # Never shown publicly: writing them leaves every cached page valid.
+    pagecache.register_private_table("outbox_messages")
+    pagecache.register_private_table("deliveries")

@@ -100,6 +100,12 @@ def init_app(app: Flask) -> None:
 
     register_provider(app, "enforcement", _search)
     register_sitemap(app, "enforcement", queries.sitemap_entries)
+    from portal.core import pagecache
+    from portal.enforcement import publication
+
+    # Publication periods end on China dates: public lists change only at midnight CST.
+    pagecache.register_next_change(pagecache.next_china_midnight)
+    pagecache.register_next_change(publication.next_change)
 
     from portal.enforcement import datasets
 

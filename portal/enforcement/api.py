@@ -12,6 +12,7 @@ from flask.typing import ResponseReturnValue
 
 from portal.core import apiargs, openapi
 from portal.core.http import conditional
+from portal.core.pagecache import cacheable
 from portal.core.pagination import link_header, paginate
 from portal.enforcement import credit_code, queries
 from portal.enforcement import draw as draw_rules
@@ -64,12 +65,14 @@ def _enterprise(e: Enterprise) -> dict[str, Any]:
 
 
 @bp.get("/enterprises")
+@cacheable
 def enterprises() -> ResponseReturnValue:
     _filters()
     return _page(queries.enterprises_query(request.args), _enterprise)
 
 
 @bp.get("/enterprises/<code>")
+@cacheable
 def enterprise(code: str) -> ResponseReturnValue:
     found = sa.select(Enterprise).where(Enterprise.code == credit_code.normalize(code[:64]))
     from portal.core.extensions import db
@@ -93,6 +96,7 @@ def enterprise(code: str) -> ResponseReturnValue:
 
 
 @bp.get("/cards")
+@cacheable
 def cards() -> ResponseReturnValue:
     _filters()
     state = apiargs.choice("state", ("current", "lifted"), "current")
@@ -116,6 +120,7 @@ def _draw_summary(draw: Draw) -> dict[str, Any]:
 
 
 @bp.get("/draws")
+@cacheable
 def draws() -> ResponseReturnValue:
     return _page(queries.draws_query(), _draw_summary)
 
@@ -130,18 +135,21 @@ def _find_draw(number: str) -> Draw:
 
 
 @bp.get("/draws/<number>")
+@cacheable
 def draw(number: str) -> ResponseReturnValue:
     """The draw's public document: before the reveal the commitment and pools only."""
     return _json(_find_draw(number).public_document, max_age=60)
 
 
 @bp.get("/draws/<number>/committed")
+@cacheable
 def draw_committed(number: str) -> ResponseReturnValue:
     """The document as published at commit time; it never changes."""
     return _json(_find_draw(number).committed_document, max_age=3600)
 
 
 @bp.get("/inspections")
+@cacheable
 def inspections() -> ResponseReturnValue:
     _filters()
     apiargs.choice("outcome", ("no_problem", "rectify", "case"))
@@ -163,12 +171,14 @@ def inspections() -> ResponseReturnValue:
 
 
 @bp.get("/cases")
+@cacheable
 def cases() -> ResponseReturnValue:
     _filters()
     return _page(queries.cases_query(request.args), queries.case_row)
 
 
 @bp.get("/cases/summary")
+@cacheable
 def cases_summary() -> ResponseReturnValue:
     years, quarters = queries.case_summary()
 

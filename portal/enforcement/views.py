@@ -13,6 +13,7 @@ from portal.core import counties
 from portal.core.downloads import download
 from portal.core.extensions import db
 from portal.core.http import conditional
+from portal.core.pagecache import cacheable
 from portal.core.pagination import paginate
 from portal.core.permissions import Role
 from portal.data.registry import csvw_link_header
@@ -82,6 +83,7 @@ def _common() -> dict[str, Any]:
 
 
 @bp.get("/")
+@cacheable
 def index() -> ResponseReturnValue:
     recent_inspections = db.session.scalars(queries.inspections_query({}).limit(6)).all()
     typical = db.session.scalars(queries.cases_query({"typical": "1"}).limit(3)).all()
@@ -102,6 +104,7 @@ def index() -> ResponseReturnValue:
 
 
 @bp.get("/enterprises")
+@cacheable
 def enterprises() -> ResponseReturnValue:
     page = paginate(queries.enterprises_query(request.args), 30)
     active = {
@@ -114,6 +117,7 @@ def enterprises() -> ResponseReturnValue:
 
 
 @bp.get("/enterprises/<code>")
+@cacheable
 def enterprise(code: str) -> ResponseReturnValue:
     canonical = credit_code.normalize(code[:64])
     if canonical != code:
@@ -137,6 +141,7 @@ def enterprise(code: str) -> ResponseReturnValue:
 
 
 @bp.get("/cards")
+@cacheable
 def cards() -> ResponseReturnValue:
     current = db.session.scalars(
         queries.cards_query(request.args, lifted=False, officials=officials())
@@ -156,6 +161,7 @@ def cards() -> ResponseReturnValue:
 
 
 @bp.get("/cards.<fmt>")
+@cacheable
 def cards_download(fmt: str) -> ResponseReturnValue:
     lifted = request.args.get("list") == "lifted"
     rows = [
@@ -167,6 +173,7 @@ def cards_download(fmt: str) -> ResponseReturnValue:
 
 
 @bp.get("/draws")
+@cacheable
 def draws() -> ResponseReturnValue:
     page = paginate(queries.draws_query(), 20)
     return _cached(
@@ -175,6 +182,7 @@ def draws() -> ResponseReturnValue:
 
 
 @bp.get("/draws/<number>")
+@cacheable
 def draw(number: str) -> ResponseReturnValue:
     found = db.session.scalar(sa.select(Draw).where(Draw.number == number))
     if found is None:
@@ -198,6 +206,7 @@ def draw(number: str) -> ResponseReturnValue:
 
 
 @bp.get("/inspections")
+@cacheable
 def inspections() -> ResponseReturnValue:
     page = paginate(queries.inspections_query(request.args), 30)
     visible = queries.public_case_ids([i.case_id for i in page.items if i.case_id])
@@ -213,6 +222,7 @@ def inspections() -> ResponseReturnValue:
 
 
 @bp.get("/inspections.<fmt>")
+@cacheable
 def inspections_download(fmt: str) -> ResponseReturnValue:
     items = db.session.scalars(queries.inspections_query(request.args)).all()
     visible = queries.public_case_ids([i.case_id for i in items if i.case_id])
@@ -221,6 +231,7 @@ def inspections_download(fmt: str) -> ResponseReturnValue:
 
 
 @bp.get("/cases")
+@cacheable
 def cases() -> ResponseReturnValue:
     page = paginate(queries.cases_query(request.args, officials=officials()), 20)
     years, quarters = queries.case_summary(officials=officials())
@@ -273,12 +284,14 @@ def _chart(rows: list[Any]) -> dict[str, Any]:
 
 
 @bp.get("/cases.<fmt>")
+@cacheable
 def cases_download(fmt: str) -> ResponseReturnValue:
     rows = [queries.case_row(c) for c in db.session.scalars(queries.cases_query(request.args))]
     return _download(fmt, rows, datasets.CASES, "enforcement-cases")
 
 
 @bp.get("/cases/summary.<fmt>")
+@cacheable
 def cases_summary_download(fmt: str) -> ResponseReturnValue:
     years, quarters = queries.case_summary()
     rows = [
@@ -289,6 +302,7 @@ def cases_summary_download(fmt: str) -> ResponseReturnValue:
 
 
 @bp.get("/cases/<slug>")
+@cacheable
 def case(slug: str) -> ResponseReturnValue:
     found = db.session.scalar(sa.select(Case).where(Case.slug == slug))
     if found is None or (not publication.is_public(found) and not officials()):

@@ -29,6 +29,10 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(api.bp)
     openapi.init_app(app)
     openapi.register(app, api.OPENAPI_PATHS, api.OPENAPI_COMPONENTS)
+    from portal.core import pagecache
+
+    pagecache.register_next_change(queries.next_change)
+    pagecache.register_next_change(queries.next_expiry)  # announcements ending with records
     register_provider(app, "notices", queries.search_notices)
     register_sitemap(app, "notices", queries.sitemap_entries)
     add_admin_link(app, "notices_admin.index", _l("Notices"), Role.PUBLISHER)

@@ -10,6 +10,7 @@ from flask.typing import ResponseReturnValue
 
 from portal.core import counties, openapi
 from portal.core.http import conditional
+from portal.core.pagecache import cacheable
 from portal.core.pagination import paginate
 from portal.notices import queries, service
 from portal.notices.models import CATEGORIES, Notice
@@ -112,6 +113,7 @@ def _link_header(page: Any) -> str:
 
 
 @bp.get("")
+@cacheable
 def index() -> ResponseReturnValue:
     category = request.args.get("category") or None
     county = request.args.get("county") or None
@@ -119,7 +121,10 @@ def index() -> ResponseReturnValue:
         _bad_filter("category")
     if county is not None and county not in counties.codes():
         _bad_filter("county")
-    page = paginate(queries.public_notices(category, county))
+    page = paginate(
+        queries.public_notices(category, county),
+        total=lambda: queries.public_count(category, county),
+    )
     response = jsonify(
         {
             "items": [summary_json(n) for n in page.items],
@@ -136,6 +141,7 @@ def index() -> ResponseReturnValue:
 
 
 @bp.get("/<int:notice_id>")
+@cacheable
 def detail(notice_id: int) -> ResponseReturnValue:
     notice = queries.public_notice_or_404(notice_id, *service.with_details())
     response = jsonify(detail_json(notice))

@@ -15,6 +15,7 @@ from portal.core.counties import county_name
 from portal.core.extensions import db
 from portal.core.http import conditional
 from portal.core.i18n import html_lang, localized
+from portal.core.pagecache import cacheable
 from portal.core.text import clean
 from portal.notices import queries
 from portal.notices.models import CATEGORIES, Notice
@@ -134,6 +135,7 @@ def build(
 
 
 @bp.get("/feeds/<name>.<fmt>")
+@cacheable
 def feed(name: str, fmt: str) -> ResponseReturnValue:
     if fmt not in FORMATS or (name != "notices" and name not in CATEGORIES):
         abort(404)

@@ -14,6 +14,7 @@ from portal.core import markdown
 from portal.core.extensions import db
 from portal.core.i18n import localized
 from portal.core.models import utcnow
+from portal.core.pagecache import per_version
 from portal.notices.models import CATEGORIES, PUBLISHED, WITHDRAWN, Notice
 from portal.search.registry import SITEMAP_MAX_URLS, SearchHit, like_pattern
 
@@ -48,6 +49,35 @@ def public_notices(category: str | None = None, county: str | None = None) -> sa
     if county:
         query = query.where(Notice.county == county)
     return query.order_by(Notice.published_at.desc(), Notice.id.desc())
+
+
+def next_change(now: dt.datetime) -> dt.datetime | None:
+    """The page cache's next time-driven change: a scheduled notice going live or an EIA
+    comment period closing (the notice page then drops its form)."""
+    going_live = (
+        sa.select(sa.func.min(Notice.published_at))
+        .where(Notice.status == PUBLISHED, Notice.published_at > now)
+        .scalar_subquery()
+    )
+    closing = (
+        sa.select(sa.func.min(Notice.comments_close_at))
+        .where(Notice.category == "eia", Notice.comments_close_at > now)
+        .scalar_subquery()
+    )
+    moments = db.session.execute(sa.select(going_live, closing)).one()
+    found = [m if m.tzinfo else m.replace(tzinfo=dt.UTC) for m in moments if m is not None]
+    return min(found) if found else None
+
+
+@per_version
+def public_count(category: str | None = None, county: str | None = None) -> int:
+    """The lists' "N notices": a count over every public notice, once per publication."""
+    query = sa.select(sa.func.count()).select_from(Notice).where(public_filter())
+    if category:
+        query = query.where(Notice.category == category)
+    if county:
+        query = query.where(Notice.county == county)
+    return int(db.session.scalar(query) or 0)
 
 
 def check_category(category: str | None) -> str | None:

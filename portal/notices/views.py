@@ -23,6 +23,7 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from portal.core import pagecache
 from portal.core.extensions import db, limiter
 from portal.core.http import conditional
 from portal.core.pagination import paginate
@@ -55,10 +56,14 @@ def home_context() -> dict[str, Any]:
 
 
 @bp.get("/notices/")
+@pagecache.cacheable
 def index() -> ResponseReturnValue:
     category = queries.check_category(request.args.get("category"))
     county = queries.check_county(request.args.get("county"))
-    page = paginate(queries.public_notices(category, county))
+    page = paginate(
+        queries.public_notices(category, county),
+        total=lambda: queries.public_count(category, county),
+    )
     response = make_response(
         render_template(
             "notices/index.html",
@@ -74,6 +79,7 @@ def index() -> ResponseReturnValue:
 
 
 @bp.get("/notices/<int:notice_id>")
+@pagecache.cacheable
 def detail(notice_id: int) -> ResponseReturnValue:
     notice = queries.public_notice_or_404(notice_id, *service.with_details())
     form = CommentForm() if notice.comments_open() else None
@@ -95,6 +101,7 @@ def _render_detail(notice: Notice, form: CommentForm | None, status: int = 200) 
 
 
 @bp.get("/notices/<int:notice_id>/versions/<int:version>")
+@pagecache.cacheable
 def version(notice_id: int, version: int) -> ResponseReturnValue:
     notice = queries.public_notice_or_404(notice_id)
     if notice.is_withdrawn:

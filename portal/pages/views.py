@@ -6,12 +6,14 @@ from flask import Blueprint, abort, current_app, redirect, render_template, url_
 from flask.typing import ResponseReturnValue
 from flask_babel import get_locale
 
+from portal.core.pagecache import cacheable
 from portal.pages import content
 
 bp = Blueprint("pages", __name__)
 
 
 @bp.get("/")
+@cacheable
 def home() -> ResponseReturnValue:
     sections = [
         (template, context())
@@ -26,6 +28,7 @@ def about() -> ResponseReturnValue:
 
 
 @bp.get("/pages/<slug>")
+@cacheable
 def page(slug: str) -> ResponseReturnValue:
     found = content.load(slug, str(get_locale() or content.DEFAULT_LOCALE))
     if found is None:

@@ -81,6 +81,10 @@ def init_app(app: Flask) -> None:
     add_admin_link(app, "reports_admin.phone", _l("Record a phone report"), Role.REPORT_HANDLER)
     add_admin_link(app, "reports_admin.api_keys", _l("Open311 API keys"), Role.ADMIN)
     add_home_section(app, "reports/_home.html", views.home_context)
+    from portal.core import pagecache
+    from portal.reports import public
+
+    pagecache.register_next_change(public.next_change)
     demo_registry.register(app, "reports", demo.load)
     from portal.reports import public
     from portal.search.registry import register_sitemap
@@ -90,3 +94,8 @@ def init_app(app: Flask) -> None:
         from portal.reports import datasets
 
         datasets.register(app)
+
+    from portal.core import pagecache
+
+    # Never shown publicly: writing them leaves every cached page valid.
+    pagecache.register_private_table("report_status_links")

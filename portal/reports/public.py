@@ -20,6 +20,7 @@ from flask_sqlalchemy.pagination import Pagination
 from portal.core.downloads import Column
 from portal.core.extensions import db
 from portal.core.models import utcnow
+from portal.core.pagecache import per_version
 from portal.core.pagination import paginate
 from portal.reports import eventlog, integrity, service, stats
 from portal.reports.models import ACTION_LABELS, Report, ReportSummary
@@ -232,6 +233,12 @@ def home_figures() -> dict[str, Any]:
     made = figures()
     if made.rows is None:
         return {"withheld": True, "total": None, "open": 0}
+    return {"withheld": False, "total": _total(made.rows), "open": _open_count()}
+
+
+@per_version
+def _open_count() -> int:
+    """A count over every report: once per publication version, not per home page render."""
     open_count = db.session.scalar(
         sa.select(sa.func.count())
         .select_from(Report)
@@ -239,7 +246,7 @@ def home_figures() -> dict[str, Any]:
             Report.state.not_in([State.FINISHED, State.CLOSED, State.NOT_ACCEPTED, State.DUPLICATE])
         )
     )
-    return {"withheld": False, "total": _total(made.rows), "open": open_count or 0}
+    return int(open_count or 0)
 
 
 # ---------------------------------------------------------------------------------------
@@ -282,3 +289,18 @@ def sitemap_entries() -> list[tuple[str, Any]]:
     ]
     out += [(f"/reports/cases/{case}", at) for case, at in summaries]
     return out
+
+
+def next_change(now: dt.datetime) -> dt.datetime | None:
+    """The page cache's next time-driven change for reports: a summary scheduled for later,
+    or midnight CST, when deadlines (and so overdue figures) move."""
+    from portal.core.pagecache import next_china_midnight
+
+    scheduled = db.session.scalar(
+        sa.select(sa.func.min(ReportSummary.published_at)).where(ReportSummary.published_at > now)
+    )
+    midnight = next_china_midnight(now)
+    if scheduled is not None:
+        scheduled = scheduled if scheduled.tzinfo else scheduled.replace(tzinfo=dt.UTC)
+        return min(scheduled, midnight)
+    return midnight

@@ -30,6 +30,7 @@ from portal.core.clock import CHINA
 from portal.core.downloads import download
 from portal.core.extensions import client_address, limiter
 from portal.core.http import conditional
+from portal.core.pagecache import cacheable
 from portal.reports import integrity, links, mail, photos, public, service
 from portal.reports.forms import ReportForm
 from portal.reports.models import CATEGORIES
@@ -295,6 +296,7 @@ def _mail_code(address: str, code: str) -> None:
 
 
 @bp.get("/")
+@cacheable
 def index() -> ResponseReturnValue:
     return redirect(url_for("reports.new"))
 
@@ -326,6 +328,7 @@ def received() -> ResponseReturnValue:
 
 
 @bp.get("/stats")
+@cacheable
 def stats() -> ResponseReturnValue:
     figures = public.statistics(request.args)
     response = Response(render_template("reports/stats.html", **figures))
@@ -333,6 +336,7 @@ def stats() -> ResponseReturnValue:
 
 
 @bp.get("/stats.<fmt>")
+@cacheable
 def stats_download(fmt: str) -> ResponseReturnValue:
     figures = public.statistics(request.args)
     if figures["withheld"]:
@@ -361,6 +365,7 @@ def events() -> ResponseReturnValue:
 
 
 @bp.get("/events.head")
+@cacheable
 def events_head() -> ResponseReturnValue:
     service.flag_missed_deadlines()
     lines = service.event_lines()
@@ -381,6 +386,7 @@ def events_anchors() -> ResponseReturnValue:
 
 
 @bp.get("/cases/<case>")
+@cacheable
 def case(case: str) -> ResponseReturnValue:
     summary = public.published_summary(case)
     if summary is None:
@@ -392,6 +398,7 @@ def case(case: str) -> ResponseReturnValue:
 
 
 @bp.get("/cases/")
+@cacheable
 def cases() -> ResponseReturnValue:
     page = public.summaries_page()
     response = Response(render_template("reports/cases.html", page=page))

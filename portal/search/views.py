@@ -11,6 +11,7 @@ from flask.typing import ResponseReturnValue
 
 from portal.core import urls
 from portal.core.http import conditional
+from portal.core.pagecache import cacheable
 from portal.search.registry import SITEMAP_MAX_URLS, search_all, sitemap_sources
 
 bp = Blueprint("search", __name__)
@@ -23,6 +24,7 @@ XHTML_NS = "http://www.w3.org/1999/xhtml"
 
 
 @bp.get("/search")
+@cacheable
 def search() -> ResponseReturnValue:
     query = " ".join((request.args.get("q") or "").split())[:MAX_QUERY]
     hits = search_all(query, MAX_HITS) if query else []
@@ -86,6 +88,7 @@ def _newest_of_all() -> dt.datetime | None:
 
 
 @bp.get("/sitemap.xml")
+@cacheable
 def sitemap_index() -> ResponseReturnValue:
     names = ["pages", *sitemap_sources()]
     items = "".join(
@@ -96,6 +99,7 @@ def sitemap_index() -> ResponseReturnValue:
 
 
 @bp.get("/sitemaps/<name>.xml")
+@cacheable
 def sitemap(name: str) -> ResponseReturnValue:
     if name == "pages":
         entries = _site_pages()
@@ -120,6 +124,7 @@ def _url(path: str, lastmod: dt.datetime | dt.date | None) -> str:
 
 
 @bp.get("/robots.txt")
+@cacheable
 def robots() -> ResponseReturnValue:
     lines = [
         "User-agent: *",

@@ -30,3 +30,9 @@ def init_app(app: Flask) -> None:
     register_kind(app, "publication", Kind(queries.publication_audience, mails.render_publication))
     register_kind(app, "digest", Kind(queries.digest_audience, mails.render_digest))
     queue.register_daily(app, service.daily)
+
+    from portal.core import pagecache
+
+    # Never shown publicly: writing them leaves every cached page valid.
+    pagecache.register_private_table("subscribers")
+    pagecache.register_private_table("subscription_requests")

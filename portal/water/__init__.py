@@ -13,7 +13,7 @@ def init_app(app: Flask) -> None:
     from portal.core.nav import add_admin_link, add_admin_tasks, add_home_section, add_nav_item
     from portal.core.permissions import Role
     from portal.search.registry import register_provider, register_sitemap
-    from portal.water import admin, api, cli, demo, models, queries, views  # noqa: F401
+    from portal.water import admin, api, cli, demo, models, overdue, queries, views  # noqa: F401
 
     add_nav_item(app, "water.index", _l("Drinking water"), "/water", 10)
 
@@ -29,6 +29,9 @@ def init_app(app: Flask) -> None:
     add_home_section(app, "water/_home.html", views.home_context)
     core_demo.register(app, "water", demo.load)
     _register_datasets(app)
+    from portal.core import pagecache
+
+    pagecache.register_next_change(overdue.next_change)
 
 
 def _register_datasets(app: Flask) -> None:

@@ -12,6 +12,7 @@ from portal.core import apiargs, counties, openapi
 from portal.core.clock import CHINA
 from portal.core.extensions import db
 from portal.core.http import conditional
+from portal.core.pagecache import cacheable
 from portal.core.pagination import link_header, paginate
 from portal.water import calendar, overdue, queries
 from portal.water.models import STAGES, WaterEvaluation, WaterPublication
@@ -167,6 +168,7 @@ def _json(data: Any) -> ResponseReturnValue:
 
 
 @bp.get("/parameters")
+@cacheable
 def parameters() -> ResponseReturnValue:
     return _json(
         {
@@ -202,6 +204,7 @@ def _s(d: Decimal | None) -> str | None:
 
 
 @bp.get("/sites")
+@cacheable
 def sites() -> ResponseReturnValue:
     county = apiargs.county()
     stage = apiargs.choice("stage", STAGES)
@@ -219,6 +222,7 @@ def sites() -> ResponseReturnValue:
 
 
 @bp.get("/sites/<code>")
+@cacheable
 def site(code: str) -> ResponseReturnValue:
     s = queries.public_site(code)
     if s is None:
@@ -227,6 +231,7 @@ def site(code: str) -> ResponseReturnValue:
 
 
 @bp.get("/samples/<sample_id>")
+@cacheable
 def sample(sample_id: str) -> ResponseReturnValue:
     e = queries.sample(sample_id)
     if e is None:
@@ -235,6 +240,7 @@ def sample(sample_id: str) -> ResponseReturnValue:
 
 
 @bp.get("/counties", endpoint="counties")
+@cacheable
 def counties_list() -> ResponseReturnValue:
     """Each county's latest published quarter with its dated verdicts, and the quarters
     past their due date that are not yet published (the publication calendar)."""
@@ -272,6 +278,7 @@ def counties_list() -> ResponseReturnValue:
 
 
 @bp.get("/quarters/<county>/<quarter>")
+@cacheable
 def quarter(county: str, quarter: str) -> ResponseReturnValue:
     if counties.get(county) is None or not valid_quarter(quarter):
         abort(404)

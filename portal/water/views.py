@@ -22,6 +22,7 @@ from portal.core import counties
 from portal.core.downloads import download
 from portal.core.extensions import db
 from portal.core.http import conditional
+from portal.core.pagecache import cacheable
 from portal.core.pagination import paginate
 from portal.data.registry import csvw_link_header
 from portal.water import calendar, chart, explain, overdue, present, queries
@@ -65,6 +66,7 @@ def home_context() -> dict[str, Any]:
 
 
 @bp.get("/water/")
+@cacheable
 def index() -> ResponseReturnValue:
     county = request.args.get("county")
     if county:
@@ -92,6 +94,7 @@ def index() -> ResponseReturnValue:
 
 
 @bp.get("/water/counties/<county>")
+@cacheable
 def county(county: str) -> ResponseReturnValue:
     c = counties.get(county)
     if c is None:
@@ -128,6 +131,7 @@ def _series(
 
 
 @bp.get("/water/sites/<code>")
+@cacheable
 def site(code: str) -> ResponseReturnValue:
     s = queries.public_site(code)
     if s is None:
@@ -177,6 +181,7 @@ def site(code: str) -> ResponseReturnValue:
 
 
 @bp.get("/water/samples/<sample_id>")
+@cacheable
 def sample(sample_id: str) -> ResponseReturnValue:
     e = queries.sample(sample_id)
     if e is None:
@@ -203,6 +208,7 @@ def _quarter_or_404(county: str, quarter: str) -> WaterPublication:
 
 
 @bp.get("/water/quarters/<county>/<quarter>")
+@cacheable
 def quarter(county: str, quarter: str) -> ResponseReturnValue:
     pub = _quarter_or_404(county, quarter)
     rows = queries.latest_rows(pub)
@@ -222,6 +228,7 @@ def quarter(county: str, quarter: str) -> ResponseReturnValue:
 
 
 @bp.get("/water/sections")
+@cacheable
 def sections() -> ResponseReturnValue:
     sites, quarters, cells = queries.sections()
     return _page("water/sections.html", sites=sites, quarters=quarters, cells=cells)
@@ -264,6 +271,7 @@ def download_rows(pairs: list[tuple[WaterEvaluation, PublishedSite]]) -> list[di
 
 
 @bp.get("/water/quarters/<county>/<quarter>.<fmt>")
+@cacheable
 def quarter_download(county: str, quarter: str, fmt: str) -> ResponseReturnValue:
     pub = _quarter_or_404(county, quarter)
     pairs = queries.publication_rows(pub)
@@ -282,6 +290,7 @@ def quarter_download(county: str, quarter: str, fmt: str) -> ResponseReturnValue
 
 
 @bp.get("/water/sites/<code>.<fmt>")
+@cacheable
 def site_download(code: str, fmt: str) -> ResponseReturnValue:
     if fmt == "xlsx":
         abort(404)

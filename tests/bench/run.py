@@ -29,6 +29,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 
+from bench.storm import StormResult, storm  # noqa: E402
 from browser.liveserver import (  # noqa: E402
     ROOT,
     LiveServer,
@@ -63,7 +64,7 @@ class Result:
     p99: float
     requests: int
     errors: int
-    kind: str  # baseline | read | conditional | submit
+    kind: str  # baseline | read | conditional | submit | uncached
 
 
 def recreate_database(url: str) -> None:
@@ -186,6 +187,61 @@ end
     return script, count
 
 
+def public_reads(base: str) -> list[tuple[str, str]]:
+    """The warm public reads of the issue; /alerts/ only once that feature exists."""
+    site = "B0000" if SCALE["WATER_SITES"] else None
+    if site is None or fetch(f"{base}/api/v1/water/sites/{site}")[0] != 200:
+        site = re.search(
+            r'href="/water/sites/([^"/?#.]+)"', fetch(base + "/water/")[2]
+        ).group(1)  # type: ignore[union-attr]
+    reads = [
+        ("Home", "/"),
+        ("Notice list", "/notices/"),
+        ("Feed (RSS)", "/feeds/notices.rss"),
+        ("Drinking water", "/water/"),
+        ("County water page", "/water/counties/jiagedaqi"),
+        ("Site page", f"/water/sites/{site}"),
+        ("Site API", f"/api/v1/water/sites/{site}"),
+        ("Cards", "/enforcement/cards"),
+        ("Report statistics", "/reports/stats"),
+    ]
+    if fetch(base + "/alerts/")[0] == 200:
+        reads.append(("Warnings", "/alerts/"))
+    return reads
+
+
+def publish_storm(env: dict[str, str], base: str) -> StormResult:
+    from portal import create_app
+
+    seconds = int(os.environ.get("BENCH_STORM_SECONDS", "60"))
+    print(f"publish storm: {seconds} s, {CONNECTIONS} readers of / and the feed", flush=True)
+    app = create_app({"SQLALCHEMY_DATABASE_URI": env["PORTAL_DATABASE_URL"],
+                      "SECRET_KEY": env["PORTAL_SECRET_KEY"],
+                      "INSTANCE_PATH": env["PORTAL_INSTANCE_PATH"]})  # fmt: skip
+    result = storm(app, base, seconds=seconds, connections=CONNECTIONS)
+    print(f"  published {result.published}, withdrawn {result.withdrawn}, answers "
+          f"{result.answers}, stale {result.stale}, errors {result.errors}",
+          flush=True)  # fmt: skip
+    for example in result.examples:
+        print("  stale:", example)
+    return result
+
+
+NOTES = "<!-- notes: kept by run.py -->"
+
+
+def storm_text(result: StormResult | None) -> str:
+    if result is None:
+        return "Publish storm: not run (an earlier step failed)."
+    return (
+        f"Publish storm ({os.environ.get('BENCH_STORM_SECONDS', '60')} s, {CONNECTIONS} "
+        f"Python readers of `/` and `/feeds/notices.rss` on the cached portal): "
+        f"{result.published} notices published and {result.withdrawn} withdrawn, one each "
+        f"per second; {result.answers:,} answers, **{result.stale} older than the "
+        f"publication they followed**, **{result.errors} errors**."
+    )
+
+
 def count_reports(url: str) -> int:
     import psycopg
 
@@ -200,11 +256,13 @@ def targets(results: list[Result]) -> list[tuple[Result, str, bool]]:
         if r.kind == "baseline":
             rows.append((r, "baseline", True))
         elif r.kind == "read":
-            ok = r.rps >= 0.5 * base.rps and r.p99 < 100 and r.errors == 0
-            rows.append((r, f"≥ {0.5 * base.rps:,.0f} req/s (50%), p99 < 100 ms", ok))
+            ok = r.rps >= 0.5 * base.rps and r.p99 < 50 and r.errors == 0
+            rows.append((r, f"≥ {0.5 * base.rps:,.0f} req/s (50%), p99 < 50 ms", ok))
         elif r.kind == "conditional":
-            ok = r.rps >= 0.8 * base.rps and r.p99 < 100 and r.errors == 0
-            rows.append((r, f"≥ {0.8 * base.rps:,.0f} req/s (80%), p99 < 100 ms", ok))
+            ok = r.rps >= 0.8 * base.rps and r.p99 < 50 and r.errors == 0
+            rows.append((r, f"≥ {0.8 * base.rps:,.0f} req/s (80%), p99 < 50 ms", ok))
+        elif r.kind == "uncached":
+            rows.append((r, "reported (cache off)", r.errors == 0))
         else:
             rows.append((r, "≥ 100 req/s, no error", r.rps >= 100 and r.errors == 0))
     return rows
@@ -218,7 +276,7 @@ def table(results: list[Result]) -> str:
     for r, target, ok in targets(results):
         lines.append(
             f"| {r.name} | `{r.path}` | {r.rps:,.0f} | {r.p50:.1f} | {r.p99:.1f} | {r.errors} "
-            f"| {target} | {'yes' if ok else '**no**'} |"
+            f"| {target} | {'–' if r.kind == 'uncached' else 'yes' if ok else '**no**'} |"
         )
     return "\n".join(lines)
 
@@ -267,11 +325,14 @@ def main() -> int:
         load_secs = time.perf_counter() - started
 
         portal = LiveServer(env=env, port=port, workers=WORKERS)
+        uncached = LiveServer(env={**env, "PORTAL_CACHE": "off"}, port=free_port(),
+                              workers=WORKERS)  # fmt: skip
         hello = LiveServer(
             env=env, port=free_port(), workers=WORKERS, app="hello:app",
             extra_args=["--chdir", str(HERE)],
         )  # fmt: skip
         results: list[Result] = []
+        storm_result = None
         print(f"gunicorn: {WORKERS} sync workers; wrk: {THREADS} threads, {CONNECTIONS} "
               f"connections, {DURATION} s per endpoint", flush=True)  # fmt: skip
         try:
@@ -281,28 +342,21 @@ def main() -> int:
             hello.stop()
             portal.start()
             base = portal.url
-            site = "B0000" if SCALE["WATER_SITES"] else None
-            if site is None or fetch(f"{base}/api/v1/water/sites/{site}")[0] != 200:
-                site = re.search(
-                    r'href="/water/sites/([^"/?#.]+)"', fetch(base + "/water/")[2]
-                ).group(1)  # type: ignore[union-attr]
-            reads = [
-                ("Home", "/"),
-                ("Notice list", "/notices/"),
-                ("Feed (RSS)", "/feeds/notices.rss"),
-                ("County water page", "/water/counties/jiagedaqi"),
-                ("Site API", f"/api/v1/water/sites/{site}"),
-            ]
-            for name, path in reads:
-                status, _h, _b = fetch(base + path)
-                assert status == 200, (path, status)
-                results.append(wrk(name, base + path, "read"))
-            status, headers, _body = fetch(base + "/feeds/notices.rss")
-            etag = headers.get("ETag") or headers.get("Etag")
-            assert etag, "the feed sends no ETag"
-            assert fetch(base + "/feeds/notices.rss", {"If-None-Match": etag})[0] == 304
-            results.append(wrk("Feed, conditional (304)", base + "/feeds/notices.rss",
-                               "conditional", lua_conditional(tmp, etag)))  # fmt: skip
+            reads = public_reads(base)
+            for lang in ("", "?lang=en"):
+                for name, path in reads:
+                    url = base + path + (lang if "?" not in path else lang.replace("?", "&"))
+                    status, _h, _b = fetch(url)
+                    assert status == 200, (url, status)
+                    label = f"{name}{' (en)' if lang else ''}"
+                    results.append(wrk(label, url, "read"))
+            for name, path in reads[:3]:
+                status, headers, _body = fetch(base + path)
+                etag = headers.get("ETag") or headers.get("Etag")
+                assert etag, f"{path} sends no ETag"
+                assert fetch(base + path, {"If-None-Match": etag})[0] == 304
+                results.append(wrk(f"{name}, conditional (304)", base + path,
+                                   "conditional", lua_conditional(tmp, etag)))  # fmt: skip
             before = count_reports(DB_URL)
             script, prepared = lua_submissions(tmp, base, env["PORTAL_SECRET_KEY"], 60_000)
             submit = wrk(
@@ -314,9 +368,17 @@ def main() -> int:
             if added < min(submit.requests, prepared) - CONNECTIONS:
                 submit.errors += min(submit.requests, prepared) - added
             results.append(submit)
+            storm_result = publish_storm(env, base)
+            portal.stop()
+            uncached.start()
+            for name, path in reads:
+                fetch(uncached.url + path)  # each worker's templates compiled before timing
+                fetch(uncached.url + path)
+                results.append(wrk(f"{name} [cache off]", uncached.url + path, "uncached"))
         finally:
             hello.stop()
             portal.stop()
+            uncached.stop()
             log = portal.log()
 
     rows = table(results)
@@ -326,7 +388,7 @@ def main() -> int:
         if os.environ.get("BENCH_SKIP_LOAD") == "1"
         else f"built, demo-loaded and scaled up in {load_secs:.0f} s"
     )
-    missed = [r.name for r, _t, ok in targets(results) if not ok]
+    missed = [r.name for r, _t, ok in targets(results) if not ok and r.kind != "uncached"]
     scale = ", ".join(f"{k.lower()} {v:,}" for k, v in SCALE.items())
     report = f"""# Load benchmark results
 
@@ -347,10 +409,16 @@ Measured {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC by `make bench` (`tests/be
 {rows}
 
 Targets missed: {", ".join(missed) if missed else "none"}.
+
+{storm_text(storm_result)}
 """
+    # Notes written by hand after a run (profiles, what limited each figure) are kept.
+    old = (HERE / "RESULTS.md").read_text() if (HERE / "RESULTS.md").exists() else ""
+    if NOTES in old:
+        report += "\n" + old[old.index(NOTES) :]
     (HERE / "RESULTS.md").write_text(report)
     print(f"written {HERE / 'RESULTS.md'}")
-    if any(r.errors for r in results):
+    if any(r.errors for r in results) or (storm_result and storm_result.errors):
         print(log[-3000:])
     return 0
 
