@@ -105,7 +105,9 @@ def explanation_json(e: WaterEvaluation) -> dict[str, Any] | None:
     }
 
 
-def site_json(s: PublishedSite, detail: bool = False) -> dict[str, Any]:
+def site_json(
+    s: PublishedSite, detail: bool = False, chain: queries.Chain | None = None
+) -> dict[str, Any]:
     out: dict[str, Any] = {
         "code": s.code,
         "url": _url(f"/water/sites/{s.code}"),
@@ -120,7 +122,7 @@ def site_json(s: PublishedSite, detail: bool = False) -> dict[str, Any]:
         "latitude": _num(s.latitude),
         "longitude": _num(s.longitude),
     }
-    up, down = queries.chain(s)
+    up, down = chain if chain is not None else queries.chain(s)
     out["supplied_by"] = [u.code for u in up]
     out["supplies"] = [d.code for d in down]
     if detail:
@@ -209,9 +211,11 @@ def sites() -> ResponseReturnValue:
     county = apiargs.county()
     stage = apiargs.choice("stage", STAGES)
     page = paginate(queries.public_sites(county, stage), default_per_page=50)
+    published = queries.published_list(list(page.items))
+    links = queries.chains([s.id for s in published])
     response = jsonify(
         {
-            "sites": [site_json(s) for s in queries.published_list(list(page.items))],
+            "sites": [site_json(s, chain=links[s.id]) for s in published],
             "total": page.total,
             "page": page.page,
         }

@@ -76,16 +76,31 @@ def public_sites(county: str | None = None, stage: str | None = None) -> sa.Sele
     return q.order_by(WaterSite.county, WaterSite.stage, WaterSite.code)
 
 
-def chain(site: WaterSite | PublishedSite) -> tuple[list[PublishedSite], list[PublishedSite]]:
-    """(supplied by, supplies): public neighbours only."""
-    up = upstreams([site.id]).get(site.id, [])
-    down = db.session.scalars(
-        sa.select(WaterSite)
-        .join(WaterSupplyLink, WaterSupplyLink.site_id == WaterSite.id)
-        .where(WaterSupplyLink.upstream_id == site.id, _is_public())
-        .order_by(WaterSite.code)
-    ).all()
-    return up, published_list(list(down))
+Chain = tuple[list[PublishedSite], list[PublishedSite]]
+
+
+def chain(site: WaterSite | PublishedSite) -> Chain:
+    """(supplied by, supplies): public neighbours only, as published."""
+    return chains([site.id])[site.id]
+
+
+def chains(site_ids: list[int]) -> dict[int, Chain]:
+    """chain() for a whole page of sites in a fixed number of queries (not two per site)."""
+    up = upstreams(site_ids)
+    pairs = list(
+        db.session.execute(
+            sa.select(WaterSupplyLink.upstream_id, WaterSite)
+            .join(WaterSite, WaterSupplyLink.site_id == WaterSite.id)
+            .where(WaterSupplyLink.upstream_id.in_(site_ids), _is_public())
+            .order_by(WaterSite.code)
+        )
+    )
+    details = published_details(list({d.id: d for _, d in pairs}.values()))
+    down: dict[int, list[PublishedSite]] = {}
+    for upstream_id, downstream in pairs:
+        if downstream.id in details:
+            down.setdefault(upstream_id, []).append(details[downstream.id])
+    return {i: (up.get(i, []), down.get(i, [])) for i in site_ids}
 
 
 def upstreams(site_ids: list[int]) -> dict[int, list[PublishedSite]]:
