@@ -46,3 +46,22 @@ def test_demo_mode_marks_every_page_as_sample_data(app_factory):
 
 def test_without_demo_mode_no_page_claims_sample_data(client):
     assert "示例数据" not in client.get("/", headers={"Accept-Language": "zh-CN"}).get_data(True)
+
+
+def test_make_runs_demo_load_never_lands_on_a_database_in_use(runner, make_user, db):
+    """`make run` calls `demo load --if-empty`: with an official's account the database is in
+    use (accounts tells core so), and nothing is loaded over it."""
+    from portal.notices.models import Notice
+
+    make_user("publisher")
+    result = runner.invoke(args=["demo", "load", "--if-empty"])
+    assert "database not empty" in result.output
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Notice)) == 0
+
+
+def test_demo_load_if_empty_loads_an_empty_database(runner, db):
+    from portal.notices.models import Notice
+
+    result = runner.invoke(args=["demo", "load", "--if-empty"])
+    assert "accounts:" in result.output
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Notice)) > 0

@@ -28,3 +28,4 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(views.bp)
     app.cli.add_command(cli.users_cli)
     demo_registry.register(app, "accounts", demo.load)
+    demo_registry.register_in_use(app, demo.in_use)

@@ -18,6 +18,11 @@ DEMO_ACCOUNTS = (
 )
 
 
+def in_use() -> bool:
+    """Any official's account means the database is in use: no demo data over it."""
+    return service.db.session.scalar(sa.select(User.id).limit(1)) is not None
+
+
 def load() -> int:
     if current_app.config["PRODUCTION"]:
         raise RuntimeError("demo accounts are never created in production")
