@@ -10,7 +10,7 @@ import openpyxl
 import pytest
 from PIL import Image
 
-from tests.test_notices_pages import make_notice
+from tests.notices_support import make_notice
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 

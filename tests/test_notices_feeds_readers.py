@@ -11,8 +11,7 @@ import pytest
 
 from portal.core.text import clean
 from portal.notices.models import Notice
-from tests.test_notices_pages import make_notice
-from tests.test_notices_workflow import FORM
+from tests.notices_support import FORM, make_notice
 
 BASE = "https://water.example.gov.cn"
 ZH = {"Accept-Language": "zh-CN"}

@@ -10,18 +10,7 @@ from portal.core.audit import AuditEntry
 from portal.core.models import utcnow
 from portal.notices.forms import CHINA
 from portal.notices.models import Notice, NoticeVersion
-
-FORM = {
-    "category": "announcements",
-    "county": "mohe",
-    "language": "zh_Hans",
-    "title_zh": "关于水源地保护的通知",
-    "title_en": "Notice on source protection",
-    "summary_zh": "请居民保护水源地。",
-    "summary_en": "Please protect the water source.",
-    "body_zh": "## 要求\n\n禁止在保护区内**倾倒垃圾**。",
-    "body_en": "No dumping in the protection zone.",
-}
+from tests.notices_support import FORM
 
 
 def _draft(client, **changes) -> int:
