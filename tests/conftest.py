@@ -4,7 +4,6 @@ through the real login form."""
 
 from __future__ import annotations
 
-import os
 import shutil
 import uuid
 from collections.abc import Callable, Iterator
@@ -19,12 +18,10 @@ from flask.testing import FlaskClient
 from portal import create_app
 from portal.config import database_url
 from portal.core.extensions import db as _db
+from tests.core_support import PASSWORD, PG_URL
 
 # The validators' demo portal, one per session for all their modules.
 pytest_plugins = ["tests.demo_site"]
-
-PG_URL = os.environ.get("PORTAL_TEST_DATABASE_URL")
-PASSWORD = "correct horse battery staple"
 
 
 def pytest_report_header() -> str:
@@ -186,7 +183,3 @@ def login_as(client: FlaskClient, make_user: Callable[..., Any]) -> Callable[...
         return user
 
     return login
-
-
-def count_rows(model: Any) -> int:
-    return _db.session.scalar(sa.select(sa.func.count()).select_from(model))

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 from portal.enforcement import cases, publication
 from portal.enforcement.models import Enterprise
-from tests.conftest import count_rows
+from tests.core_support import count_rows
 from tests.enforcement_support import REGISTRY_CSV_HEADER, add_enterprise
 from tests.enforcement_support import credit_code as code
 

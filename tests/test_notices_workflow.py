@@ -208,7 +208,7 @@ def test_every_step_of_the_workflow_is_in_the_audit_log(client, login_as, db):
 
 
 def test_report_handler_cannot_write_publish_or_withdraw(client, login_as, make_user, db):
-    from tests.conftest import PASSWORD
+    from tests.core_support import PASSWORD
 
     login_as("publisher")
     notice_id = _draft(client)

@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from portal.core.audit import AuditEntry
 from portal.reports import photos
 from portal.reports.models import Report
-from tests.conftest import count_rows
+from tests.core_support import count_rows
 from tests.reports_support import (
     FORM,
     check_step,

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 
 from portal.reports import codes
 from portal.reports.models import Report, ReportPhoto
-from tests.conftest import count_rows
+from tests.core_support import count_rows
 from tests.reports_support import (
     FORM,
     age_report,

@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 from portal.water import explanations, overdue
 from portal.water.models import WaterExplanation
-from tests.conftest import count_rows
+from tests.core_support import count_rows
 from tests.water_support import GOOD_Q3, published
 
 CAUSE, MEASURES, ADVICE = "管网冲洗不彻底", "已冲洗管网并加密监测", "暂时煮沸后饮用"
