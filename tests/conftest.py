@@ -1,10 +1,11 @@
-"""Fixtures: a fresh app and database per test, on SQLite or on the PostgreSQL named by
-PORTAL_TEST_DATABASE_URL; clients; and officials logged in through the real login form."""
+"""Fixtures: a fresh app and database per test (and an empty one for migrations), on SQLite
+or on the PostgreSQL named by PORTAL_TEST_DATABASE_URL; clients; and officials logged in
+through the real login form."""
 
 from __future__ import annotations
 
-import os
 import shutil
+import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -17,12 +18,10 @@ from flask.testing import FlaskClient
 from portal import create_app
 from portal.config import database_url
 from portal.core.extensions import db as _db
+from tests.core_support import PASSWORD, PG_URL
 
 # The validators' demo portal, one per session for all their modules.
 pytest_plugins = ["tests.demo_site"]
-
-PG_URL = os.environ.get("PORTAL_TEST_DATABASE_URL")
-PASSWORD = "correct horse battery staple"
 
 
 def pytest_report_header() -> str:
@@ -58,6 +57,30 @@ def _schema(tmp_path_factory: pytest.TempPathFactory) -> str:
         _db.create_all()
         _db.engine.dispose()
     return str(template)
+
+
+@pytest.fixture
+def empty_database_url(tmp_path) -> Iterator[str]:
+    """A brand-new empty database of the kind under test."""
+    if not PG_URL:
+        yield f"sqlite:///{tmp_path / 'migrated.db'}"
+        return
+    name = f"mig_{uuid.uuid4().hex[:10]}"
+    admin = sa.create_engine(
+        create_app(
+            {"SECRET_KEY": "t", "INSTANCE_PATH": str(tmp_path), "SQLALCHEMY_DATABASE_URI": PG_URL}
+        ).config["SQLALCHEMY_DATABASE_URI"],
+        isolation_level="AUTOCOMMIT",
+    )
+    with admin.connect() as conn:
+        conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
+    base = admin.url
+    try:
+        yield base.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.dispose()
 
 
 def _truncate_all(url: str) -> None:
@@ -160,10 +183,6 @@ def login_as(client: FlaskClient, make_user: Callable[..., Any]) -> Callable[...
         return user
 
     return login
-
-
-def count_rows(model: Any) -> int:
-    return _db.session.scalar(sa.select(sa.func.count()).select_from(model))
 
 
 class QueryCounter:

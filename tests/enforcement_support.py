@@ -14,6 +14,9 @@ from portal.enforcement.models import Enterprise
 # The administrative division code (positions 3-8) of each county's enterprises.
 DIVISIONS = {"mohe": "232723", "tahe": "232722", "huma": "232721"}
 
+# The header line of an enterprise registry import file with every column.
+REGISTRY_CSV_HEADER = "code,name,county,industry,address,permit_number,key_discharger\n"
+
 
 def credit_code(n: int, division: str = "232723") -> str:
     """A valid 18-character unified social credit code, distinct for each `n`."""

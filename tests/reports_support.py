@@ -1,13 +1,18 @@
-"""Helpers shared by the reports tests: drive the real two-step form, make photos."""
+"""Helpers shared by the reports tests: drive the real two-step form, make photos, age and
+finish a report."""
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import re
 from typing import Any
 
 import pytest
+import sqlalchemy as sa
 from PIL import Image
+
+from portal.reports.models import Report
 
 FORM = {
     "category": "water",
@@ -94,3 +99,40 @@ def status_token(client: Any, code: str) -> str:
 def track(client: Any, code: str, **kwargs: Any) -> Any:
     """The status page the tracking form leads to (following the redirect)."""
     return client.post("/reports/track", data={"code": code}, follow_redirects=True, **kwargs)
+
+
+def age_report(db: Any, days: int) -> dt.datetime:
+    """Move the (only) report's receipt into the past."""
+    from portal.reports import service
+
+    report = db.session.scalars(sa.select(Report)).one()
+    past = dt.datetime.now(dt.UTC) - dt.timedelta(days=days)
+    report.received_at = past
+    report.workflow = {
+        **report.workflow,
+        "received_at": past.isoformat(),
+        "updated_at": past.isoformat(),
+    }
+    service._store(report, service.snapshot(report))  # keeps the queue's due date in step
+    db.session.commit()
+    return past
+
+
+def finish_report(db: Any, code: str, days_ago: int = 1) -> Any:
+    """Take the (only) report, received `days_ago` days ago, through to finished."""
+    from portal.reports import service
+
+    start = age_report(db, days_ago) + dt.timedelta(hours=1)
+    report = service.get_by_code(code)
+    for i, (action, data) in enumerate(
+        [
+            ("accept", {}),
+            ("assign", {"assignee": "songling"}),
+            ("start_investigation", {}),
+            ("finish", {"outcome": "violation_found", "action_taken": "责令停产整改"}),
+        ]
+    ):
+        service.act(
+            report, action, public_note=f"步骤{i}", at=start + dt.timedelta(minutes=i), **data
+        )
+    return report

@@ -6,7 +6,7 @@ import pytest
 import sqlalchemy as sa
 
 from portal.core.audit import AuditEntry
-from tests.conftest import PASSWORD
+from tests.core_support import PASSWORD
 
 
 def test_good_login_opens_the_officials_area_and_is_audited(client, make_user, db):

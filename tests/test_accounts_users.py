@@ -6,7 +6,7 @@ import sqlalchemy as sa
 
 from portal.accounts.models import User
 from portal.core.audit import AuditEntry
-from tests.conftest import PASSWORD
+from tests.core_support import PASSWORD
 
 
 def test_cli_creates_a_county_scoped_official_reading_the_password_from_stdin(runner, db):

@@ -10,7 +10,7 @@ from portal.core.audit import AuditEntry
 from portal.core.extensions import db as _db
 from tests import water_support
 from tests.alerts_support import form, publications, publish
-from tests.conftest import count_rows
+from tests.core_support import count_rows
 
 
 def db_session():

@@ -12,7 +12,7 @@ from portal.core.extensions import db
 from portal.delivery import worker
 from portal.subscriptions.models import Subscriber
 from tests.alerts_support import form, publish
-from tests.conftest import PASSWORD
+from tests.core_support import PASSWORD
 from tests.delivery_support import SMTPServer
 
 

@@ -14,7 +14,7 @@ from portal.core.audit import AuditEntry
 from portal.core.models import utcnow
 from tests import water_support
 from tests.alerts_support import china, form, publications, publish
-from tests.conftest import count_rows
+from tests.core_support import count_rows
 
 PAGES = ("/", "/notices/", "/water/", "/reports/new", "/enforcement/", "/alerts/", "/search?q=x")
 

@@ -8,7 +8,7 @@ import sqlalchemy as sa
 
 from portal.alerts.models import Alert, AlertMessage
 from tests.alerts_support import form, publications, publish
-from tests.conftest import PASSWORD, count_rows
+from tests.core_support import PASSWORD, count_rows
 
 
 def login(client, user) -> None:

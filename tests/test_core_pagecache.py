@@ -21,7 +21,7 @@ from portal.core.models import utcnow
 from portal.core.pubversion import PublicationVersion
 from portal.notices import service
 from portal.notices.models import Notice
-from tests.test_notices_pages import make_notice
+from tests.notices_support import make_notice
 
 GZ = {"Accept-Encoding": "gzip"}
 

@@ -18,7 +18,7 @@ from portal.enforcement import cards, cases, draws, publication, registry
 from portal.notices.models import Notice, NoticeAttachment, NoticeComment
 from portal.reports.models import Report
 from tests.alerts_support import form, publish
-from tests.conftest import PASSWORD
+from tests.core_support import PASSWORD
 from tests.enforcement_support import add_enterprise, card_decision, case_data, credit_code
 from tests.reports_support import photo_bytes, submit_report
 from tests.water_support import SITES

@@ -9,7 +9,7 @@ import time
 import pytest
 
 from portal.core.ratelimit import SQLiteStorage
-from tests.conftest import PASSWORD
+from tests.core_support import PASSWORD
 from tests.reports_support import fast_reports, status_token, submit_report  # noqa: F401
 
 

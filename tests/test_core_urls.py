@@ -7,7 +7,7 @@ import html
 import logging
 import re
 
-from tests.test_notices_pages import make_notice
+from tests.notices_support import make_notice
 
 BASE = "https://water.example.gov.cn"
 EVIL = {"Host": "evil.example"}

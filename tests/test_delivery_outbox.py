@@ -18,7 +18,7 @@ from portal.notices import service as notices
 from portal.notices.announce import announce
 from portal.subscriptions.choices import matches
 from portal.subscriptions.models import Subscriber
-from tests.conftest import count_rows
+from tests.core_support import count_rows
 from tests.delivery_support import SMTPServer, link, subscribe_form
 
 

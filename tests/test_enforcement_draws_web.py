@@ -13,6 +13,7 @@ from portal.core.models import utcnow
 from portal.enforcement import draw as drawing
 from portal.enforcement import draws, registry
 from portal.enforcement.models import Draw, Inspection
+from tests.enforcement_support import add_enterprise
 from tests.enforcement_support import credit_code as code
 
 FIELDS = [
@@ -53,25 +54,10 @@ ENTITIES = [code(n) for n in range(1, 9)]
 
 
 def seed_registry(app: Any) -> None:
+    for n, c in enumerate(ENTITIES):
+        add_enterprise(app, c, "mohe", f"漠河测试企业{n}", key_discharger="1")
+    add_enterprise(app, code(99, "232722"), "tahe", "塔河测试企业")
     with app.test_request_context():
-        for n, c in enumerate(ENTITIES):
-            registry.save_enterprise(
-                {
-                    "code": c,
-                    "name": f"漠河测试企业{n}",
-                    "county": "mohe",
-                    "industry": "采矿",
-                    "key_discharger": "1",
-                }
-            )
-        registry.save_enterprise(
-            {
-                "code": code(99, "232722"),
-                "name": "塔河测试企业",
-                "county": "tahe",
-                "industry": "采矿",
-            }
-        )
         for n in range(1, 6):
             registry.save_inspector(registry.InspectorData(f"HJ-{n:03d}", f"检查员{n}", "mohe"))
 

@@ -10,8 +10,8 @@ import sqlalchemy as sa
 
 from portal.enforcement import cases, publication
 from portal.enforcement.models import Enterprise
-from tests.conftest import count_rows
-from tests.enforcement_support import add_enterprise
+from tests.core_support import count_rows
+from tests.enforcement_support import REGISTRY_CSV_HEADER, add_enterprise
 from tests.enforcement_support import credit_code as code
 
 
@@ -20,13 +20,10 @@ def wrong_check(valid: str) -> str:
     return valid[:-1] + other
 
 
-HEADER = "code,name,county,industry,address,permit_number,key_discharger\n"
-
-
 def test_cli_import_adds_enterprises(runner, tmp_path, db):
     path = tmp_path / "registry.csv"
     path.write_text(
-        HEADER
+        REGISTRY_CSV_HEADER
         + f"{code(1)},漠河测试金矿,mohe,采矿,漠河市图强镇,23272312345678001P,是\n"
         + f"{code(2, '232722')},塔河测试木业,塔河县,木材加工,,,否\n",
         encoding="utf-8",
@@ -42,7 +39,7 @@ def test_import_is_all_or_nothing_and_explains_the_check_character(runner, tmp_p
     bad = wrong_check(code(3))
     path = tmp_path / "registry.csv"
     path.write_text(
-        HEADER
+        REGISTRY_CSV_HEADER
         + f"{code(1)},甲,mohe,采矿,,,\n"
         + f"{bad},乙,mohe,采矿,,,\n"
         + f"{code(4)},丙,nowhere,采矿,,,\n",
@@ -57,7 +54,9 @@ def test_import_is_all_or_nothing_and_explains_the_check_character(runner, tmp_p
 
 def test_upload_page_shares_the_import_and_reports_rows(app, client, login_as):
     login_as("enforcement_officer", "mohe")
-    body = (HEADER + f"{code(1)},甲,mohe,采矿,,,\n{code(5, '232722')},乙,tahe,采矿,,,\n").encode()
+    body = (
+        REGISTRY_CSV_HEADER + f"{code(1)},甲,mohe,采矿,,,\n{code(5, '232722')},乙,tahe,采矿,,,\n"
+    ).encode()
     response = client.post(
         "/admin/enforcement/enterprises/import?lang=en",
         data={"file": (io.BytesIO(body), "registry.csv")},
@@ -66,7 +65,7 @@ def test_upload_page_shares_the_import_and_reports_rows(app, client, login_as):
     assert response.status_code == 400
     text = response.get_data(as_text=True)
     assert "Nothing was imported" in text and "only in your own county" in text
-    body = (HEADER + f"{code(1)},甲,mohe,采矿,,,\n").encode()
+    body = (REGISTRY_CSV_HEADER + f"{code(1)},甲,mohe,采矿,,,\n").encode()
     response = client.post(
         "/admin/enforcement/enterprises/import",
         data={"file": (io.BytesIO(body), "registry.csv")},

@@ -10,12 +10,11 @@ import sqlalchemy as sa
 
 from portal.enforcement import cards, cases
 from portal.enforcement.models import Enterprise
-from tests.enforcement_support import card_decision, case_data
-from tests.test_enforcement_cases import registry
+from tests.enforcement_support import add_enterprise, card_decision, case_data, credit_code
 
 
 def _record_2019(app) -> None:
-    registry(app)
+    add_enterprise(app, credit_code(1), "mohe", "漠河测试金矿")
     with app.test_request_context():
         from portal.core.extensions import db
 

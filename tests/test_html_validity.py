@@ -56,11 +56,11 @@ RECORD_PREFIXES = (
 
 
 def _record_pages(client) -> list[str]:
-    from tests.test_search_sitemap_walk import _entries, _path
+    from tests.search_support import site_path, sitemap_entries
 
     chosen: dict[str, str] = {}
-    for entry in _entries(client):
-        path = _path(entry.find("{http://www.sitemaps.org/schemas/sitemap/0.9}loc").text)
+    for entry in sitemap_entries(client):
+        path = site_path(entry.find("{http://www.sitemaps.org/schemas/sitemap/0.9}loc").text)
         for prefix in RECORD_PREFIXES:
             if path.startswith(prefix) and path != prefix and prefix not in chosen:
                 chosen[prefix] = path

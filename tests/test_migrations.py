@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -14,33 +12,8 @@ from flask_migrate import downgrade, upgrade
 
 from portal import create_app
 from portal.core.extensions import db
-from tests.conftest import PG_URL
 
 VERSIONS = Path(__file__).resolve().parents[1] / "migrations" / "versions"
-
-
-@pytest.fixture
-def empty_database_url(tmp_path) -> Iterator[str]:
-    """A brand-new empty database of the kind under test."""
-    if not PG_URL:
-        yield f"sqlite:///{tmp_path / 'migrated.db'}"
-        return
-    name = f"mig_{uuid.uuid4().hex[:10]}"
-    admin = sa.create_engine(
-        create_app(
-            {"SECRET_KEY": "t", "INSTANCE_PATH": str(tmp_path), "SQLALCHEMY_DATABASE_URI": PG_URL}
-        ).config["SQLALCHEMY_DATABASE_URI"],
-        isolation_level="AUTOCOMMIT",
-    )
-    with admin.connect() as conn:
-        conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
-    base = admin.url
-    try:
-        yield base.set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as conn:
-            conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        admin.dispose()
 
 
 def _app(url: str, tmp_path: Path):

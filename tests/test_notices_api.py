@@ -7,7 +7,7 @@ import datetime as dt
 from portal.core.models import utcnow
 from portal.notices import service
 from portal.notices.models import Notice
-from tests.test_notices_pages import make_notice
+from tests.notices_support import make_notice
 
 
 def test_list_returns_published_notices_newest_first_with_totals(client, db):

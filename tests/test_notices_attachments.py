@@ -10,7 +10,7 @@ import openpyxl
 import pytest
 from PIL import Image
 
-from tests.test_notices_pages import make_notice
+from tests.notices_support import make_notice
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
@@ -142,7 +142,7 @@ def test_wrong_type_or_empty_files_are_refused_with_a_translated_message(
 
 def test_oversize_files_are_refused(app_factory):
     from portal.accounts import service as accounts
-    from tests.conftest import PASSWORD
+    from tests.core_support import PASSWORD
 
     app = app_factory(NOTICE_ATTACHMENT_MAX_BYTES=100)
     with app.app_context():

@@ -12,7 +12,7 @@ from portal.core.audit import AuditEntry
 from portal.core.models import utcnow
 from portal.notices import service
 from portal.notices.models import Notice, NoticeComment
-from tests.test_notices_pages import make_notice
+from tests.notices_support import make_notice
 
 NAME = "张三丰"
 CONTACT = "13912345678"

@@ -10,7 +10,7 @@ import pytest
 from portal.core.models import utcnow
 from portal.notices import service
 from portal.notices.models import Notice
-from tests.test_notices_pages import make_notice
+from tests.notices_support import make_notice
 
 BASE = "https://water.example.gov.cn"
 

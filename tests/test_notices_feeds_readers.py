@@ -11,8 +11,7 @@ import pytest
 
 from portal.core.text import clean
 from portal.notices.models import Notice
-from tests.test_notices_pages import make_notice
-from tests.test_notices_workflow import FORM
+from tests.notices_support import FORM, make_notice
 
 BASE = "https://water.example.gov.cn"
 ZH = {"Accept-Language": "zh-CN"}
@@ -114,10 +113,13 @@ def test_an_imported_enterprise_name_loses_its_control_characters(runner, tmp_pa
     import sqlalchemy as sa
 
     from portal.enforcement.models import Enterprise
-    from tests.test_enforcement_enterprises import HEADER, code
+    from tests.enforcement_support import REGISTRY_CSV_HEADER
+    from tests.enforcement_support import credit_code as code
 
     path = tmp_path / "registry.csv"
-    path.write_text(HEADER + f"{code(7)},漠河\x01测试\x1b金矿,mohe,采矿,,,否\n", encoding="utf-8")
+    path.write_text(
+        REGISTRY_CSV_HEADER + f"{code(7)},漠河\x01测试\x1b金矿,mohe,采矿,,,否\n", encoding="utf-8"
+    )
     result = runner.invoke(args=["enterprises", "import", str(path)])
     assert result.exit_code == 0, result.output
     assert db.session.scalar(sa.select(Enterprise.name_zh)) == "漠河测试金矿"

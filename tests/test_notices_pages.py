@@ -7,26 +7,9 @@ import datetime as dt
 import pytest
 import sqlalchemy as sa
 
-from portal.core.extensions import db as _db
 from portal.core.models import utcnow
 from portal.notices.models import Notice
-
-
-def make_notice(**fields) -> Notice:
-    values = {
-        "category": "announcements",
-        "status": "published",
-        "title_zh": "通知",
-        "summary_zh": "摘要",
-        "body_zh": "正文",
-        "published_at": utcnow() - dt.timedelta(hours=1),
-    }
-    values.update(fields)
-    notice = Notice(**values)
-    notice.refresh_search_text()
-    _db.session.add(notice)
-    _db.session.commit()
-    return notice
+from tests.notices_support import make_notice
 
 
 def test_list_is_newest_first_and_filters_by_category_and_county(client, db):

@@ -10,18 +10,7 @@ from portal.core.audit import AuditEntry
 from portal.core.models import utcnow
 from portal.notices.forms import CHINA
 from portal.notices.models import Notice, NoticeVersion
-
-FORM = {
-    "category": "announcements",
-    "county": "mohe",
-    "language": "zh_Hans",
-    "title_zh": "关于水源地保护的通知",
-    "title_en": "Notice on source protection",
-    "summary_zh": "请居民保护水源地。",
-    "summary_en": "Please protect the water source.",
-    "body_zh": "## 要求\n\n禁止在保护区内**倾倒垃圾**。",
-    "body_en": "No dumping in the protection zone.",
-}
+from tests.notices_support import FORM
 
 
 def _draft(client, **changes) -> int:
@@ -219,7 +208,7 @@ def test_every_step_of_the_workflow_is_in_the_audit_log(client, login_as, db):
 
 
 def test_report_handler_cannot_write_publish_or_withdraw(client, login_as, make_user, db):
-    from tests.conftest import PASSWORD
+    from tests.core_support import PASSWORD
 
     login_as("publisher")
     notice_id = _draft(client)

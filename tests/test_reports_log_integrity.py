@@ -16,9 +16,8 @@ from portal.core import anchors
 from portal.core.extensions import db as _db
 from portal.reports import eventlog, integrity, service
 from portal.reports.models import EVENT_GUARD_DDL
-from tests.conftest import PG_URL
+from tests.core_support import PG_URL
 from tests.reports_support import fast_reports  # noqa: F401
-from tests.test_migrations import empty_database_url  # noqa: F401
 
 pytestmark = pytest.mark.usefixtures("fast_reports")
 
@@ -181,7 +180,7 @@ def test_rebuilt_log_with_valid_seals_is_caught_by_the_anchor(db):
 
 
 def test_migration_seals_an_existing_log_and_installs_the_guards(
-    empty_database_url,  # noqa: F811 - the fixture of tests/test_migrations.py
+    empty_database_url,  # a fixture of tests/conftest.py
     tmp_path,
 ):
     from flask_migrate import upgrade

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 
 from portal.reports import codes, service
 from portal.reports.models import Report
-from tests.conftest import count_rows
+from tests.core_support import count_rows
 from tests.reports_support import fast_reports, submit_report  # noqa: F401
 
 pytestmark = pytest.mark.usefixtures("fast_reports")

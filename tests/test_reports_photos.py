@@ -13,7 +13,7 @@ from PIL import Image
 
 from portal.reports import photos
 from portal.reports.models import Report, ReportPhoto
-from tests.conftest import count_rows
+from tests.core_support import count_rows
 from tests.reports_support import (
     check_step,
     fast_reports,  # noqa: F401 - fixture

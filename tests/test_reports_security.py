@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from portal.core.audit import AuditEntry
 from portal.reports import photos
 from portal.reports.models import Report, ReportContact
-from tests.conftest import count_rows
+from tests.core_support import count_rows
 from tests.reports_support import (
     FORM,
     check_step,
@@ -338,10 +338,10 @@ def test_the_status_link_reads_only_and_the_reporter_can_turn_it_off(app, client
 
 
 def test_rating_from_the_status_page_needs_the_code(client, db):
-    from tests.test_reports_web import _finish
+    from tests.reports_support import finish_report
 
     code = submit_report(client)
-    _finish(db, code)
+    finish_report(db, code)
     token = status_token(client, code)
     page = client.get(f"/reports/status/{token}").get_data(as_text=True)
     assert 'name="code"' in page and code not in page

@@ -160,10 +160,10 @@ def test_the_automatic_close_is_mailed_too_from_the_daily_job(client, db, app, r
     confirmation does; the daily job runs without a request."""
     from pathlib import Path
 
-    from tests.test_reports_web import _finish
+    from tests.reports_support import finish_report
 
     code = submit_report(client, anonymous="no", email=ADDRESS, updates="y")
-    _finish(db, code, days_ago=40)
+    finish_report(db, code, days_ago=40)
     folder = Path(app.config["MAIL_DIR"])
     worker.drain()
     before = len(list(folder.glob("*.eml")))

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
 
 import pytest
@@ -10,11 +9,13 @@ import sqlalchemy as sa
 
 from portal.reports import codes
 from portal.reports.models import Report, ReportPhoto
-from tests.conftest import count_rows
+from tests.core_support import count_rows
 from tests.reports_support import (
     FORM,
+    age_report,
     check_step,
     fast_reports,  # noqa: F401 - fixture
+    finish_report,
     hidden_fields,
     photo_bytes,
     status_token,
@@ -202,45 +203,9 @@ def test_well_formed_unknown_code_is_404_and_typo_is_told(client):
     assert garbage.status_code == 400 and "not a tracking code" in garbage.get_data(as_text=True)
 
 
-def _age(db, days):
-    """Move the (only) report's receipt into the past."""
-    from portal.reports import service
-
-    report = db.session.scalars(sa.select(Report)).one()
-    past = dt.datetime.now(dt.UTC) - dt.timedelta(days=days)
-    report.received_at = past
-    report.workflow = {
-        **report.workflow,
-        "received_at": past.isoformat(),
-        "updated_at": past.isoformat(),
-    }
-    service._store(report, service.snapshot(report))  # keeps the queue's due date in step
-    db.session.commit()
-    return past
-
-
-def _finish(db, code, days_ago=1):
-    from portal.reports import service
-
-    start = _age(db, days_ago) + dt.timedelta(hours=1)
-    report = service.get_by_code(code)
-    for i, (action, data) in enumerate(
-        [
-            ("accept", {}),
-            ("assign", {"assignee": "songling"}),
-            ("start_investigation", {}),
-            ("finish", {"outcome": "violation_found", "action_taken": "责令停产整改"}),
-        ]
-    ):
-        service.act(
-            report, action, public_note=f"步骤{i}", at=start + dt.timedelta(minutes=i), **data
-        )
-    return report
-
-
 def test_reporter_can_rate_a_finished_report_which_closes_it(client, db):
     code = submit_report(client)
-    _finish(db, code)
+    finish_report(db, code)
     token = status_token(client, code)
     response = client.post(
         "/reports/track/feedback",
@@ -252,7 +217,7 @@ def test_reporter_can_rate_a_finished_report_which_closes_it(client, db):
 
 def test_reporter_can_dispute_once_which_reopens_the_report(client, db):
     code = submit_report(client)
-    _finish(db, code)
+    finish_report(db, code)
     token = status_token(client, code)
     first = client.post(
         "/reports/track/feedback",
@@ -270,7 +235,7 @@ def test_reporter_can_dispute_once_which_reopens_the_report(client, db):
 
 def test_finished_report_closes_itself_when_viewed_after_the_feedback_period(client, db):
     code = submit_report(client)
-    _finish(db, code, days_ago=40)
+    finish_report(db, code, days_ago=40)
     html = track(client, code, headers={"Accept-Language": "en"}).get_data(as_text=True)
     assert "Closed after the feedback period" in html
     db.session.expire_all()
@@ -279,14 +244,14 @@ def test_finished_report_closes_itself_when_viewed_after_the_feedback_period(cli
 
 def test_close_due_command_closes_finished_reports_past_the_feedback_period(client, db, runner):
     code = submit_report(client)
-    _finish(db, code, days_ago=40)
+    finish_report(db, code, days_ago=40)
     result = runner.invoke(args=["reports", "close-due"])
     assert "1 report(s) closed" in result.output
 
 
 def test_overdue_acceptance_is_marked_for_the_reporter_and_in_the_queue(client, db, login_as):
     code = submit_report(client)
-    _age(db, 20)
+    age_report(db, 20)
     page = track(client, code, headers={"Accept-Language": "en"})
     assert "Acceptance decision overdue" in page.get_data(as_text=True)
     login_as("report_handler")

@@ -11,7 +11,7 @@ from portal.core.models import utcnow
 from portal.notices import service
 from portal.notices.models import Notice
 from portal.search.registry import SearchHit, like_pattern, register_provider
-from tests.test_notices_pages import make_notice
+from tests.notices_support import make_notice
 
 NS = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9"}
 

@@ -6,44 +6,20 @@ from __future__ import annotations
 
 import html
 import re
-import xml.etree.ElementTree as ET
-from urllib.parse import urlsplit
 
 import pytest
 
-from tests.demo_site import BASE_URL
+from tests.search_support import SITEMAP_NS, site_path, sitemap_entries
 
 pytestmark = pytest.mark.validator
-
-NS = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9", "x": "http://www.w3.org/1999/xhtml"}
-
-
-def _path(url: str) -> str:
-    assert url.startswith(BASE_URL + "/"), url
-    parts = urlsplit(url)
-    return parts.path + (f"?{parts.query}" if parts.query else "")
-
-
-def _read(client, url: str) -> ET.Element:
-    response = client.get(_path(url))
-    assert response.status_code == 200, url
-    return ET.fromstring(response.data)  # noqa: S314 - our own document
-
-
-def _entries(client) -> list[ET.Element]:
-    index = _read(client, f"{BASE_URL}/sitemap.xml")
-    urls: list[ET.Element] = []
-    for loc in index.findall("s:sitemap/s:loc", NS):
-        urls += _read(client, loc.text).findall("s:url", NS)
-    return urls
 
 
 def test_every_public_page_type_is_listed_once_by_its_final_address(demo_app):
     client = demo_app.test_client()
-    entries = _entries(client)
-    locs = [e.find("s:loc", NS).text for e in entries]
+    entries = sitemap_entries(client)
+    locs = [e.find("s:loc", SITEMAP_NS).text for e in entries]
     assert len(locs) == len(set(locs)), [u for u in locs if locs.count(u) > 1]
-    paths = [_path(u) for u in locs]
+    paths = [site_path(u) for u in locs]
     for required in (
         "/",
         "/data/",
@@ -74,17 +50,17 @@ def test_every_public_page_type_is_listed_once_by_its_final_address(demo_app):
         assert any(p.startswith(prefix) and p != prefix for p in paths), prefix
     assert "/pages/" not in paths and "/reports/" not in paths  # redirects
     for entry, path in zip(entries, paths, strict=True):
-        assert entry.find("s:lastmod", NS) is not None, path
+        assert entry.find("s:lastmod", SITEMAP_NS) is not None, path
         response = client.get(path, headers={"Accept-Language": "zh-CN"})
         assert response.status_code == 200, path  # no redirect, nothing missing
 
 
 def test_sitemap_languages_are_the_pages_own_canonical_addresses(demo_app):
     client = demo_app.test_client()
-    for entry in _entries(client)[:40]:
-        loc = entry.find("s:loc", NS).text
-        listed = {a.get("hreflang"): a.get("href") for a in entry.findall("x:link", NS)}
-        page = html.unescape(client.get(_path(loc)).get_data(as_text=True))
+    for entry in sitemap_entries(client)[:40]:
+        loc = entry.find("s:loc", SITEMAP_NS).text
+        listed = {a.get("hreflang"): a.get("href") for a in entry.findall("x:link", SITEMAP_NS)}
+        page = html.unescape(client.get(site_path(loc)).get_data(as_text=True))
         declared = dict(
             re.findall(r'<link rel="alternate" hreflang="([^"]+)" href="([^"]+)"', page)
         )

@@ -13,7 +13,7 @@ from portal.core.publications import Publication, publish
 from portal.delivery import worker
 from portal.subscriptions import service
 from portal.subscriptions.models import Subscriber, SubscriptionRequest
-from tests.conftest import count_rows
+from tests.core_support import count_rows
 from tests.delivery_support import SMTPServer, link, subscribe_form
 
 

@@ -6,16 +6,11 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import re
 
 from portal.water import calendar, queries, service
-from tests.water_support import HEADER, SITES, rows
+from tests.water_support import HEADER, SITES, page_text, rows
 
 UTC = dt.UTC
-
-
-def text(html: str) -> str:
-    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", html))
 
 
 def test_a_quarter_is_due_n_days_after_it_ends_in_china_time():
@@ -34,11 +29,11 @@ def test_a_quarter_is_due_n_days_after_it_ends_in_china_time():
 
 
 def mohe_row(html: str) -> str:
-    return text(next(r for r in html.split("<tr") if "/water/counties/mohe" in r))
+    return page_text(next(r for r in html.split("<tr") if "/water/counties/mohe" in r))
 
 
 def mohe_item(html: str) -> str:
-    return text(next(r for r in html.split("<li") if "/water/counties/mohe" in r))
+    return page_text(next(r for r in html.split("<li") if "/water/counties/mohe" in r))
 
 
 def _quarters(now: dt.datetime) -> tuple[str, str]:
@@ -76,7 +71,7 @@ def test_a_quarter_past_due_is_marked_late_and_the_mark_disappears_when_publishe
     prev, last = _load_two_quarters()
     due = calendar.due_date(last, 30).isoformat()
     mark = f"{_label(last)}: not yet published, due {due}"
-    county = text(client.get("/water/counties/mohe?lang=en").get_data(as_text=True))
+    county = page_text(client.get("/water/counties/mohe?lang=en").get_data(as_text=True))
     assert mark in county
     # The verdict shown is named by its quarter and sampling date.
     assert f"{_label(prev)}, sampled {_middle(prev)[:10]}" in county
@@ -84,7 +79,7 @@ def test_a_quarter_past_due_is_marked_late_and_the_mark_disappears_when_publishe
     assert mark in mohe_row(overview)
     home = mohe_item(client.get("/?lang=en").get_data(as_text=True))
     assert mark in home and f"{_label(prev)}, sampled" in home
-    zh = text(client.get("/water/counties/mohe?lang=zh_Hans").get_data(as_text=True))
+    zh = page_text(client.get("/water/counties/mohe?lang=zh_Hans").get_data(as_text=True))
     assert "逾期未公开" in zh
     api = client.get("/api/v1/water/counties").get_json()
     mohe = next(c for c in api["counties"] if c["county"] == "mohe")
@@ -93,13 +88,13 @@ def test_a_quarter_past_due_is_marked_late_and_the_mark_disappears_when_publishe
     assert mohe["stages"]["tap"]["quarter"] == prev
     assert mohe["stages"]["tap"]["sampled_at"].startswith(_middle(prev)[:10])
     login_as("water_officer", "mohe")
-    admin = text(client.get("/admin/water/?lang=en").get_data(as_text=True))
+    admin = page_text(client.get("/admin/water/?lang=en").get_data(as_text=True))
     assert mark in admin
-    dashboard = text(client.get("/admin/?lang=en").get_data(as_text=True))
+    dashboard = page_text(client.get("/admin/?lang=en").get_data(as_text=True))
     assert f"{last}: not yet published (due {due})" in dashboard
 
     service.publish("mohe", last)
-    county = text(client.get("/water/counties/mohe?lang=en").get_data(as_text=True))
+    county = page_text(client.get("/water/counties/mohe?lang=en").get_data(as_text=True))
     assert "not yet published" not in county
     assert f"{_label(last)}, sampled {_middle(last)[:10]}" in county
     overview = client.get("/water/?lang=en").get_data(as_text=True)
@@ -110,10 +105,10 @@ def test_a_quarter_past_due_is_marked_late_and_the_mark_disappears_when_publishe
     mohe = next(c for c in api["counties"] if c["county"] == "mohe")
     assert mohe["overdue"] == [] and mohe["latest_quarter"] == last
     # Published after its due date: the quarter says so, in the page and the API.
-    quarter = text(client.get(f"/water/quarters/mohe/{last}?lang=en").get_data(as_text=True))
+    quarter = page_text(client.get(f"/water/quarters/mohe/{last}?lang=en").get_data(as_text=True))
     assert f"due by {due}" in quarter and "(published late)" in quarter
     assert client.get(f"/api/v1/water/quarters/mohe/{last}").get_json()["published_late"] is True
-    assert f"{last}: not yet published" not in text(
+    assert f"{last}: not yet published" not in page_text(
         client.get("/admin/?lang=en").get_data(as_text=True)
     )
 

@@ -6,24 +6,19 @@ the task until it is written.  Sources show class and verdict together with the 
 from __future__ import annotations
 
 import datetime as dt
-import re
 
 import sqlalchemy as sa
 
 from portal.water import explanations, overdue
 from portal.water.models import WaterExplanation
-from tests.conftest import count_rows
-from tests.water_support import GOOD_Q3, published
+from tests.core_support import count_rows
+from tests.water_support import GOOD_Q3, page_text, published
 
 CAUSE, MEASURES, ADVICE = "管网冲洗不彻底", "已冲洗管网并加密监测", "暂时煮沸后饮用"
 
 
-def text(html: str) -> str:
-    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", html))
-
-
 def page(client, path: str) -> str:
-    return text(client.get(path + "?lang=en").get_data(as_text=True))
+    return page_text(client.get(path + "?lang=en").get_data(as_text=True))
 
 
 def test_an_exceedance_without_an_explanation_says_when_it_is_due(client, db):
@@ -111,7 +106,9 @@ def test_an_overdue_explanation_is_marked_overdue(app_factory, db):
     app = app_factory(WATER_EXPLANATION_DUE_DAYS=-1)  # due the day before publication
     with app.app_context():
         published()
-        body = text(app.test_client().get("/water/samples/T1-Q3?lang=en").get_data(as_text=True))
+        body = page_text(
+            app.test_client().get("/water/samples/T1-Q3?lang=en").get_data(as_text=True)
+        )
         assert "explanation is overdue" in body
         assert all(t.overdue for t in overdue.explanation_tasks("mohe"))
 

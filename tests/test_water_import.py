@@ -9,7 +9,7 @@ import sqlalchemy as sa
 
 from portal.water import service
 from portal.water.models import WaterMeasurement, WaterSample, WaterSite, WaterSupplyLink
-from tests.conftest import count_rows
+from tests.core_support import count_rows
 from tests.water_support import GOOD_Q3, HEADER, SITES, load, rows
 
 

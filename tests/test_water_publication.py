@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from portal.notices.models import Notice
 from portal.water import service
 from portal.water.models import WaterPublication
-from tests.conftest import count_rows
+from tests.core_support import count_rows
 from tests.water_support import GOOD_Q3, load, published
 
 

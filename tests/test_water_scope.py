@@ -9,7 +9,7 @@ import sqlalchemy as sa
 
 from portal.water import service
 from portal.water.models import WaterMeasurement, WaterSample, WaterSite
-from tests.conftest import count_rows
+from tests.core_support import count_rows
 from tests.water_support import GOOD_Q3, HEADER, SITES, load, rows
 
 TAHE_SITES = SITES.splitlines()[0] + "\nTH-S1,塔河水源地,Tahe source,source,tahe,river,true,,,,,,\n"

@@ -3,8 +3,15 @@
 from __future__ import annotations
 
 import io
+import re
 
 from portal.water import service
+
+
+def page_text(html: str) -> str:
+    """A page's text without its tags, whitespace runs made single spaces."""
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", html))
+
 
 SITES = (
     (

@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from .conftest import SCREENSHOTS, log_in, overflowing_elements, run_axe, sideways_overflow
+from .browser_support import SCREENSHOTS, log_in, overflowing_elements, run_axe, sideways_overflow
 from .liveserver import LiveServer
 
 pytestmark = pytest.mark.browser

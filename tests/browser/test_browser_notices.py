@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from .conftest import log_in, screenshot
+from .browser_support import log_in, screenshot
 
 pytestmark = pytest.mark.browser
 

@@ -9,7 +9,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from .conftest import overflowing_elements, run_axe, screenshot, sideways_overflow
+from .browser_support import overflowing_elements, run_axe, screenshot, sideways_overflow
 from .liveserver import LiveServer
 from .pages import PAGE_TYPES, PageType, resolve
 

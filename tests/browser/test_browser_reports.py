@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from PIL import Image
 
-from .conftest import log_in, run_axe, screenshot, sideways_overflow
+from .browser_support import log_in, run_axe, screenshot, sideways_overflow
 
 pytestmark = pytest.mark.browser
 

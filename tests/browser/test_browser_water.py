@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from .conftest import overflowing_elements, run_axe, screenshot, sideways_overflow
+from .browser_support import overflowing_elements, run_axe, screenshot, sideways_overflow
 
 pytestmark = pytest.mark.browser
 

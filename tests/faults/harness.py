@@ -22,8 +22,10 @@ from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
 
-from browser.liveserver import free_port
+from browser.liveserver import LiveServer, free_port
 from PIL import Image
+
+from portal.accounts.demo import DEMO_PASSWORD
 
 
 def _pg_bin(name: str) -> str:
@@ -236,3 +238,25 @@ def wait_until(predicate, timeout: float = 30, interval: float = 0.2) -> bool:  
             return True
         time.sleep(interval)
     return False
+
+
+def sql_rows(server: LiveServer, query: str) -> list[tuple]:
+    """Ask the live server's own database directly (SQLite file or PostgreSQL)."""
+    url = server.env["PORTAL_DATABASE_URL"]
+    if url.startswith("sqlite"):
+        import sqlite3
+
+        with sqlite3.connect(url.removeprefix("sqlite:///")) as conn:
+            return conn.execute(query).fetchall()
+    import psycopg
+
+    with psycopg.connect(url) as conn:
+        return conn.execute(query).fetchall()
+
+
+def log_in(client: Citizen, email: str, password: str = DEMO_PASSWORD) -> int:
+    """Log in through the real form; the HTTP status of the answer."""
+    page = client.request("/admin/login")
+    fields = parse_forms(page.body).forms.get("/admin/login", [])
+    answer = client.post_form("/admin/login", [*fields, ("email", email), ("password", password)])
+    return answer.status

@@ -18,8 +18,7 @@ from pathlib import Path
 import pytest
 from browser.liveserver import FLASK, ROOT, LiveServer, free_port, portal_server
 
-from .harness import Citizen
-from .test_faults_workers import log_in
+from .harness import Citizen, log_in
 
 PAGES_PER_CHANGE = 4  # requests per page after a change: both workers answer some of them
 

@@ -5,8 +5,7 @@ from __future__ import annotations
 
 from browser.liveserver import portal_server
 
-from .harness import Citizen
-from .test_faults_workers import log_in
+from .harness import Citizen, log_in
 
 
 def test_login_limit_holds_across_two_workers_without_redis() -> None:

@@ -12,8 +12,7 @@ from pathlib import Path
 import pytest
 from browser.liveserver import portal_server
 
-from .harness import Citizen, jpeg
-from .test_faults_workers import sql_rows
+from .harness import Citizen, jpeg, sql_rows
 
 
 @contextlib.contextmanager

@@ -11,33 +11,13 @@ import threading
 import time
 from pathlib import Path
 
-import psycopg
 import redis
 from browser.liveserver import LiveServer, free_port, portal_server
 
-from .harness import Citizen, jpeg, parse_forms, wait_until
+from .harness import Citizen, jpeg, log_in, parse_forms, sql_rows, wait_until
 
 REDIS_DB = int(os.environ.get("PORTAL_TEST_REDIS_DB", "7"))  # ours alone: flushed freely
 REDIS_URL = f"redis://127.0.0.1:6379/{REDIS_DB}"
-DEMO_PASSWORD = "demo-portal-2026"
-
-
-def sql_rows(server: LiveServer, query: str) -> list[tuple]:
-    url = server.env["PORTAL_DATABASE_URL"]
-    if url.startswith("sqlite"):
-        import sqlite3
-
-        with sqlite3.connect(url.removeprefix("sqlite:///")) as conn:
-            return conn.execute(query).fetchall()
-    with psycopg.connect(url) as conn:
-        return conn.execute(query).fetchall()
-
-
-def log_in(client: Citizen, email: str, password: str = DEMO_PASSWORD) -> int:
-    page = client.request("/admin/login")
-    fields = parse_forms(page.body).forms.get("/admin/login", [])
-    answer = client.post_form("/admin/login", [*fields, ("email", email), ("password", password)])
-    return answer.status
 
 
 def test_login_rate_limit_holds_across_workers_and_servers_sharing_redis() -> None:
