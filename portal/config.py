@@ -93,6 +93,9 @@ def load(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
             "RATELIMIT_STORAGE_URL", f"sqlite:///{instance / 'ratelimits.db'}"
         ),
         "RATELIMIT_HEADERS_ENABLED": True,
+        # Explicit: Flask-Limiter otherwise inherits the last app's setting (one limiter
+        # object serves every app of the process, as in the test suite).
+        "RATELIMIT_ENABLED": True,
         "LOGIN_RATE_LIMIT": _env("LOGIN_RATE_LIMIT", "10 per 15 minutes"),
         # Number of reverse proxies in front of the portal whose X-Forwarded-For is trusted.
         "TRUSTED_PROXIES": _int("TRUSTED_PROXIES", 0),

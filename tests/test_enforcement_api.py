@@ -165,3 +165,10 @@ def test_downloads_are_in_the_open_data_catalog_with_csvw_links(demo, client):
     meta = client.get("/data/enforcement-cases.csv-metadata.json").get_json()
     names = [c["name"] for c in meta["tableSchema"]["columns"]]
     assert header.split(",") == names
+
+
+def test_a_county_of_only_control_characters_is_refused_not_read_as_every_county(client):
+    """The input cleaner removes control characters; what is left must not turn a bad filter
+    into "no filter" (found by schemathesis: ?county=%C2%91 listed every county's cases)."""
+    assert client.get("/api/v1/enforcement/cases?county=%C2%91").status_code == 400
+    assert client.get("/api/v1/enforcement/cases?county=").status_code == 200  # "all counties"

@@ -64,15 +64,27 @@ def error_response(description: str) -> dict[str, Any]:
     }
 
 
+def choice_param(name: str, values: Any, description: str = "") -> dict[str, Any]:
+    """?name= is one of `values`, or empty (a form's "all") for no filter (`apiargs.choice`)."""
+    text = "; ".join(part for part in (description, "empty or absent: no filter") if part)
+    return {
+        "name": name,
+        "in": "query",
+        "description": text,
+        "schema": {"type": "string", "enum": [*values, ""]},
+    }
+
+
 def county_param(description: str = "County code (content/counties.csv)") -> dict[str, Any]:
-    """?county= is one of the region's county codes; anything else is refused with a 400."""
+    """?county= is one of the region's county codes, or empty (what a form's "all counties"
+    sends) for every county; anything else is refused with a 400."""
     from portal.core.counties import codes
 
     return {
         "name": "county",
         "in": "query",
-        "description": description,
-        "schema": {"type": "string", "enum": list(codes())},
+        "description": f"{description}; empty or absent: every county",
+        "schema": {"type": "string", "enum": [*codes(), ""]},
     }
 
 

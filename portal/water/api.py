@@ -319,7 +319,7 @@ OPENAPI_PATHS: dict[str, Any] = {
         "Published monitoring sites with their supply chain",
         [
             openapi.county_param(),
-            {"name": "stage", "in": "query", "schema": {"type": "string", "enum": list(STAGES)}},
+            openapi.choice_param("stage", STAGES, "Stage of the supply chain"),
             *openapi.PAGE_PARAMS,
         ],
     ),
