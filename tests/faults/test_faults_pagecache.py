@@ -173,17 +173,16 @@ def test_a_card_recorded_in_another_process_shows_on_the_next_request(server):
     warm(server, [*pages, "/enforcement/", "/enforcement/?lang=en"])
     overview = get(server, "/enforcement/")[2]
     code = run_in_portal(server, """
-import datetime as dt
-from portal.enforcement import service
+from portal.enforcement import cards, publication, registry
 from portal.enforcement.credit_code import check_character
 first = "91232723MA0000077"
 code = first + check_character(first)
 with app.test_request_context():
-    ent = service.save_enterprise({"code": code, "name": "实时黄牌测试企业", "county": "mohe",
+    registry.save_enterprise({"code": code, "name": "实时黄牌测试企业", "county": "mohe",
         "industry": "采矿", "address": "", "key_discharger": "1"})
-    service.decide_card(ent, color="yellow", number="大兴安岭环黄牌〔2026〕77号",
-        decided_on=service.today(), authority="大兴安岭地区生态环境局",
-        reasons="废水超标", measures="限期整改", deadline=None)
+    cards.decide_card(cards.CardDecision(enterprise_code=code, color="yellow",
+        number="大兴安岭环黄牌〔2026〕77号", decided_on=publication.today(),
+        authority="大兴安岭地区生态环境局", reasons="废水超标", measures="限期整改"))
 print(code)
 """)
     assert_everywhere(server, [*pages, f"/enforcement/enterprises/{code}"], "实时黄牌测试企业")
