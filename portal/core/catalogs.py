@@ -126,8 +126,8 @@ def missing() -> dict[str, list[str]]:
             for m in pot
             if m.id
             and not (
-                translated.get(m.id)
-                and all(translated[m.id] if isinstance(translated[m.id], tuple) else [True])
+                (string := translated.get(m.id))
+                and all(string if isinstance(string, tuple) else [True])
             )
         ]
         if absent:

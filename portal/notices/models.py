@@ -144,8 +144,8 @@ class Notice(Model, TimestampMixin):
         return self.revised_at or self.published_at
 
     def refresh_search_text(self) -> None:
-        parts = (self.title_zh, self.title_en, self.summary_zh, self.summary_en)
-        parts += (self.body_zh, self.body_en)
+        parts: tuple[str | None, ...] = (self.title_zh, self.title_en)
+        parts += (self.summary_zh, self.summary_en, self.body_zh, self.body_en)
         self.search_text = "\n".join(p for p in parts if p).lower()
 
 
