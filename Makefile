@@ -77,6 +77,7 @@ html-checker: $(VNU_JAR)
 
 lint: $(VENV)/.installed
 	$(BIN)/ruff check portal tests migrations/env.py wsgi.py
+	$(BIN)/mypy
 
 test-sqlite: install
 	env -u PORTAL_TEST_DATABASE_URL $(BIN)/python -m pytest $(PYTEST_ARGS)

@@ -101,7 +101,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     app.jinja_env.globals["site_config"] = {"hotline": "12369"}
 
     for name in FEATURES:
-        importlib.import_module(name).init_app(app)  # type: ignore[attr-defined]
+        importlib.import_module(name).init_app(app)
 
     pagecache.init_app(app)
     http.init_static(app, ROOT / "static")

@@ -7,7 +7,7 @@ import hmac
 import os
 import secrets
 from pathlib import Path
-from typing import Any
+from typing import Any, overload
 
 ROOT = Path(__file__).resolve().parent.parent
 INSTANCE = ROOT / "instance"
@@ -17,6 +17,10 @@ class ConfigError(RuntimeError):
     """The configuration cannot run safely (e.g. production without a secret key)."""
 
 
+@overload
+def _env(name: str, default: str) -> str: ...
+@overload
+def _env(name: str, default: None = None) -> str | None: ...
 def _env(name: str, default: str | None = None) -> str | None:
     value = os.environ.get(f"PORTAL_{name}")
     return value if value not in (None, "") else default

@@ -8,7 +8,7 @@ import secrets
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
-from portal.core.extensions import db
+from portal.core.extensions import Model
 from portal.core.models import TimestampMixin, UTCDateTime, intpk, str20, str64
 from portal.core.permissions import Role
 
@@ -17,7 +17,7 @@ def new_session_token() -> str:
     return secrets.token_hex(16)
 
 
-class User(db.Model, TimestampMixin):
+class User(Model, TimestampMixin):
     __tablename__ = "users"
 
     id: Mapped[intpk]

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from portal.core.extensions import db
+from portal.core.extensions import Model
 from portal.core.models import UTCDateTime, intpk, str20, str200, utcnow
 
 # The four levels of China's emergency warnings, least to most severe.
@@ -92,7 +92,7 @@ class _Content:
         return str(KINDS.get(self.kind, self.kind))
 
 
-class Alert(db.Model, _Content):
+class Alert(Model, _Content):
     __tablename__ = "alerts"
 
     id: Mapped[intpk]
@@ -138,7 +138,7 @@ class Alert(db.Model, _Content):
         return bool(self.is_active and self.expected_end and self.expected_end <= (now or utcnow()))
 
 
-class AlertMessage(db.Model, _Content):
+class AlertMessage(Model, _Content):
     """One message as sent (CAP msgType Alert, Update or Cancel), with what changed."""
 
     __tablename__ = "alert_messages"

@@ -52,7 +52,7 @@ def banner_alerts() -> list[Alert]:
             with contextlib.suppress(Exception):
                 db.session.rollback()
             return []
-    return g.alerts_in_force  # type: ignore[no-any-return]
+    return g.alerts_in_force
 
 
 def for_place(county: str | None = None, site: str | None = None) -> list[Alert]:

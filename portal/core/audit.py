@@ -29,7 +29,7 @@ from flask_login import current_user
 from sqlalchemy.orm import Mapped, mapped_column
 
 from portal.core import anchors
-from portal.core.extensions import db
+from portal.core.extensions import Model, db
 from portal.core.models import UTCDateTime, intpk, str64, utcnow
 
 GENESIS = "0" * 64
@@ -37,7 +37,7 @@ ANCHOR_NAME = "audit"
 log = logging.getLogger(__name__)
 
 
-class AuditEntry(db.Model):
+class AuditEntry(Model):
     __tablename__ = "audit_entries"
 
     id: Mapped[intpk]

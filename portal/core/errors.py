@@ -15,6 +15,9 @@ from werkzeug.exceptions import HTTPException, InternalServerError, ServiceUnava
 
 from portal.core.extensions import db
 
+# What a handler answers: a rendered page, the fallback HTML or a JSON body, with its status.
+Answer = tuple[Response | str | dict[str, Any], int]
+
 MESSAGES = {
     400: (_l("Bad request"), _l("The request could not be understood. Please check what you entered and try again.")),
     403: (_l("Not allowed"), _l("You do not have permission to open this page.")),
@@ -33,7 +36,7 @@ def wants_json() -> bool:
     )
 
 
-def render_error(code: int, detail: str | None = None) -> tuple[Response | str, int]:
+def render_error(code: int, detail: str | None = None) -> Answer:
     title, message = MESSAGES.get(code, MESSAGES[500])
     if wants_json():
         return {
@@ -56,10 +59,10 @@ FALLBACK = (
 )
 
 
-def _http_error(exc: HTTPException) -> tuple[Response | str, int]:
+def _http_error(exc: HTTPException) -> HTTPException | Answer:
     code = exc.code or 500
     if code not in MESSAGES:
-        return exc  # type: ignore[return-value] - redirects and other codes pass through
+        return exc  # redirects and other codes pass through
     # A message given to abort(code, message) says what exactly was wrong; show it.
     detail = exc.description if exc.description != type(exc).description else None
     body, status = render_error(code, detail)
@@ -69,7 +72,7 @@ def _http_error(exc: HTTPException) -> tuple[Response | str, int]:
     return response, status
 
 
-def _csrf_error(_exc: CSRFError) -> tuple[Response | str, int]:
+def _csrf_error(_exc: CSRFError) -> Answer:
     from flask_babel import gettext as _
 
     return render_error(
@@ -91,12 +94,12 @@ def _rollback() -> None:
             db.session.close()
 
 
-def _database_down(_exc: Exception) -> tuple[Response | str, int]:
+def _database_down(_exc: Exception) -> Answer:
     _rollback()
     return render_error(503)
 
 
-def _unexpected(exc: Exception) -> tuple[Response | str, int]:
+def _unexpected(exc: Exception) -> HTTPException | Answer:
     _rollback()
     if isinstance(getattr(exc, "original_exception", None), (OperationalError, InterfaceError)):
         return render_error(503)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from flask import request
 from flask_babel import Babel
 from flask_limiter import Limiter
@@ -19,6 +21,13 @@ def client_address() -> str:
 
 
 db = SQLAlchemy(model_class=Base)
+
+# The models' base class. At runtime it is Flask-SQLAlchemy's db.Model (built dynamically from
+# Base, with its query property and table-name rules); type checkers see the declarative Base.
+if TYPE_CHECKING:
+    from portal.core.models import Base as Model
+else:
+    Model = db.Model
 migrate = Migrate(render_as_batch=True, compare_type=True)
 babel = Babel()
 csrf = CSRFProtect()

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask, Request, Response, current_app, request, url_for
-from werkzeug.datastructures import ImmutableMultiDict
+from werkzeug.datastructures import ImmutableMultiDict, MultiDict
 from werkzeug.routing import IntegerConverter
 from werkzeug.utils import cached_property
 from whitenoise import WhiteNoise
@@ -29,7 +29,7 @@ class CleanRequest(Request):
             )
 
     @cached_property
-    def args(self) -> ImmutableMultiDict[str, str]:  # type: ignore[override]
+    def args(self) -> MultiDict[str, str]:  # an ImmutableMultiDict, as Werkzeug's
         raw = super().args
         if all(is_clean(k) and is_clean(v) for k, v in raw.items(multi=True)):
             return raw
@@ -86,4 +86,5 @@ def conditional(response: Response, *, max_age: int = 60) -> Response:
     response.add_etag()
     response.cache_control.public = True
     response.cache_control.max_age = max_age
-    return response.make_conditional(request)
+    response.make_conditional(request)  # updates the response in place (and returns it)
+    return response

@@ -137,7 +137,7 @@ def document(app: Flask) -> dict[str, Any]:
 @bp.get("/api/v1/openapi.json")
 @cacheable
 def openapi_json() -> Any:
-    response = jsonify(document(current_app))  # type: ignore[arg-type]
+    response = jsonify(document(current_app))
     response.access_control_allow_origin = "*"
     return conditional(response, max_age=300)
 

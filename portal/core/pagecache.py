@@ -349,7 +349,7 @@ def per_version(fn: Callable[..., Any]) -> Callable[..., Any]:
     """Remember a public figure per publication version in this process (until the next
     time-driven change), so an aggregate over the whole table runs once per publication,
     not once per page render. Arguments must be hashable; results must be plain data."""
-    memo: dict[Any, tuple[str, float | None, Any]] = {}
+    memo: dict[Any, tuple[str | None, float | None, Any]] = {}
 
     @functools.wraps(fn)
     def wrapper(*args: Any) -> Any:

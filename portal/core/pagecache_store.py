@@ -113,7 +113,7 @@ class RedisStore:
         if raw is None:
             return None
         try:
-            return Entry.loads(raw)  # type: ignore[arg-type]
+            return Entry.loads(raw)
         except (ValueError, IndexError):
             return None
 

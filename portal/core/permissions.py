@@ -50,8 +50,8 @@ def require_role(*roles: Role) -> Callable[[F], F]:
             return view(*args, **kwargs)
 
         guarded = login_required(wrapped)
-        guarded.required_roles = roles  # type: ignore[attr-defined]
-        return guarded  # type: ignore[return-value]
+        guarded.required_roles = roles
+        return guarded
 
     return decorator
 

@@ -18,7 +18,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from portal.core.extensions import db
+from portal.core.extensions import Model
 from portal.core.models import UTCDateTime, str64, utcnow
 
 VERSION_ROW = 1
@@ -41,7 +41,7 @@ def register_private_table(name: str) -> None:
     PRIVATE_TABLES.add(name)
 
 
-class PublicationVersion(db.Model):
+class PublicationVersion(Model):
     __tablename__ = "publication_version"
 
     id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
@@ -80,11 +80,12 @@ def _orm_execute(state: Any) -> None:
 
 
 def bump_statement(dialect_name: str, now: dt.datetime) -> Any:
-    if dialect_name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
-    stmt = insert(_table).values(id=VERSION_ROW, epoch=secrets.token_hex(8), n=1, changed_at=now)
+    from sqlalchemy.dialects import postgresql, sqlite
+
+    insert: Any = postgresql.insert if dialect_name == "postgresql" else sqlite.insert
+    stmt = insert(_table).values(
+        id=VERSION_ROW, epoch=secrets.token_hex(8), n=1, changed_at=now
+    )
     return stmt.on_conflict_do_update(
         index_elements=[_table.c.id], set_={"n": _table.c.n + 1, "changed_at": now}
     )
@@ -131,7 +132,7 @@ class VersionReader:
         conn = getattr(self._local, "conn", None)
         if conn is None:
             conn = self._engine.raw_connection()
-            driver = conn.driver_connection
+            driver: Any = conn.driver_connection
             if self._engine.dialect.name == "postgresql":
                 driver.autocommit = True
             else:

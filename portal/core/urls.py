@@ -57,7 +57,7 @@ def alternates() -> list[tuple[str, str]]:
 class PortalFlask(Flask):
     """url_for(..., _external=True) during a request builds on BASE_URL, not the Host."""
 
-    def url_for(  # type: ignore[override]
+    def url_for(
         self,
         endpoint: str,
         *,

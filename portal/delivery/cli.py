@@ -23,11 +23,16 @@ log = logging.getLogger("portal.delivery")
 
 
 class _Consumer(Consumer):
+    # Set by huey's Consumer.__init__ (huey ships no type information).
+    _signum: int | None
+    _restart: bool
+    _graceful: bool
+
     def stop(self, graceful: bool = False) -> None:
         worker.STOP.set()
         super().stop(graceful=graceful)
 
-    def loop(self, health_check_ts=None):  # type: ignore[no-untyped-def]
+    def loop(self, health_check_ts: float | None = None) -> float | None:
         # A SIGTERM caught by our own handler (before huey's were installed) stops us too.
         if worker.STOP.is_set() and self._signum is None:
             self._signum, self._restart, self._graceful = signal.SIGTERM, False, True
@@ -54,7 +59,7 @@ def _commit_without_flush(engine: sa.Engine) -> None:
     out twice, none would be lost."""
     name = engine.dialect.name
 
-    def tune(dbapi_connection, _record):  # type: ignore[no-untyped-def]
+    def tune(dbapi_connection, _record):
         cursor = dbapi_connection.cursor()
         if name == "sqlite":
             cursor.execute("PRAGMA synchronous=NORMAL")

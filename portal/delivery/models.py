@@ -13,7 +13,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
-from portal.core.extensions import db
+from portal.core.extensions import Model
 from portal.core.models import UTCDateTime, intpk, str20, str64, str200, utcnow
 
 # Message kinds: a publication (recipients found when the worker expands it), one direct
@@ -36,7 +36,7 @@ def _in(values: tuple[str, ...]) -> str:
     return ", ".join(f"'{v}'" for v in values)
 
 
-class OutboxMessage(db.Model):
+class OutboxMessage(Model):
     __tablename__ = "outbox_messages"
     __table_args__ = (sa.CheckConstraint(f"kind in ({_in(KINDS)})", name="kind_known"),)
 
@@ -53,7 +53,7 @@ class OutboxMessage(db.Model):
     expanded_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime(), index=True)
 
 
-class Delivery(db.Model):
+class Delivery(Model):
     __tablename__ = "deliveries"
     __table_args__ = (
         sa.UniqueConstraint("message_id", "recipient"),

@@ -45,8 +45,8 @@ def make_huey(app: Flask) -> Huey:
                 job()
         wake()
 
-    huey.portal_wake = wake  # type: ignore[attr-defined]
-    huey.portal_daily = daily  # type: ignore[attr-defined]
+    huey.portal_wake = wake
+    huey.portal_daily = daily
     return huey
 
 
@@ -54,7 +54,7 @@ def _fan_out(app: Flask, huey: Huey) -> None:
     # A big publication: let every worker thread take batches (each its own SMTP connection).
     try:
         for _ in range(int(app.config["DELIVERY_THREADS"]) - 1):
-            huey.portal_wake()  # type: ignore[attr-defined]
+            huey.portal_wake()
     except Exception as exc:
         log.warning("extra wake-ups not queued: %s", type(exc).__name__)
 
@@ -65,7 +65,7 @@ def _wake_at_next_retry(huey: Huey) -> None:
     at = worker.next_retry_at()
     if at is not None:
         try:
-            huey.portal_wake.schedule(eta=at)  # type: ignore[attr-defined]
+            huey.portal_wake.schedule(eta=at)
         except Exception as exc:  # queue down: the sweep will find the retry
             log.warning("retry wake-up not queued: %s", type(exc).__name__)
 
@@ -85,7 +85,7 @@ def register_daily(app: Flask, job: Callable[[], None]) -> None:
 def wake_soon() -> None:
     """Ask a worker to look at the outbox now. Never raises: the sweep is the safety net."""
     try:
-        get_huey().portal_wake()  # type: ignore[attr-defined]
+        get_huey().portal_wake()
     except Exception as exc:
         log.warning(
             "delivery wake-up not queued (the worker's sweep will send): %s", type(exc).__name__

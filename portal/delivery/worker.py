@@ -27,9 +27,11 @@ import uuid
 from collections.abc import Callable
 from email.message import EmailMessage, Message
 from email.utils import formatdate
+from typing import Any, cast
 
 import sqlalchemy as sa
 from flask import current_app
+from sqlalchemy.engine import CursorResult
 
 from portal.core.extensions import db
 from portal.core.models import utcnow
@@ -77,13 +79,19 @@ def expand_pending(limit: int = 50) -> int:
     return done
 
 
+def _updated(statement: sa.Update) -> int:
+    """Run an UPDATE in the session; the number of rows it matched."""
+    # An UPDATE's result is a CursorResult (with rowcount); Session.execute is typed for any.
+    return cast(CursorResult[Any], db.session.execute(statement)).rowcount
+
+
 def _expand(message_id: int) -> int:
     # The claim and the deliveries are one transaction: a crash rolls both back.
-    claimed = db.session.execute(
+    claimed = _updated(
         sa.update(OutboxMessage)
         .where(OutboxMessage.id == message_id, OutboxMessage.expanded_at.is_(None))
         .values(expanded_at=utcnow())
-    ).rowcount
+    )
     if claimed != 1:
         db.session.rollback()
         return 0
@@ -209,12 +217,12 @@ def _render(batch: list[Delivery]) -> dict[int, Message | None]:
 
 
 def _mark(me: str, delivery_id: int, **values: object) -> bool:
-    done = db.session.execute(
+    done = _updated(
         sa.update(Delivery)
         .where(Delivery.id == delivery_id, Delivery.claimed_by == me, Delivery.status == CLAIMED)
         .values(**values)
         .execution_options(synchronize_session=False)
-    ).rowcount
+    )
     db.session.commit()
     return done == 1
 

@@ -44,7 +44,7 @@ KINDS: dict[str, type[Card] | type[Case]] = {"cards": Card, "cases": Case}
 def _data(form: FlaskForm, cls: type[D], **extra: Any) -> D:
     """The service dataclass `cls` filled from the form fields of the same names."""
     values = {
-        f.name: form[f.name].data  # type: ignore[index]
+        f.name: form[f.name].data
         for f in dataclasses.fields(cls)  # type: ignore[arg-type]
         if f.name in form and f.name not in extra
     }
@@ -54,11 +54,11 @@ def _data(form: FlaskForm, cls: type[D], **extra: Any) -> D:
 def _apply(form: FlaskForm, problems: Problems, aliases: dict[str, str] | None = None) -> None:
     for name, message in problems.errors.items():
         if name and name in form:
-            form[name].errors = [*form[name].errors, message]  # type: ignore[index]
+            form[name].errors = [*form[name].errors, message]
         else:
             form.form_errors.append(message)
         if aliases and name in aliases:
-            target = form[aliases[name]]  # type: ignore[index]
+            target = form[aliases[name]]
             target.errors = [*target.errors, message]
 
 

@@ -5,6 +5,7 @@ caller's transaction (flush only)."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 from typing import Any
 
 import sqlalchemy as sa
@@ -178,10 +179,15 @@ def refresh_all() -> int:
     notices had `public_until`); withdraw those of repaired records. Flush only; returns
     how many records were looked at."""
     count = 0
-    for model in (Card, Case):
-        for item in db.session.scalars(sa.select(model)):
-            if item.repaired_on is not None:
-                repaired(item)
-            period_changed(item)
-            count += 1
+    for item in _cards_and_cases():
+        if item.repaired_on is not None:
+            repaired(item)
+        period_changed(item)
+        count += 1
     return count
+
+
+def _cards_and_cases() -> Iterator[Card | Case]:
+    """Every card, then every case; each query runs when the previous one is used up."""
+    yield from db.session.scalars(sa.select(Card))
+    yield from db.session.scalars(sa.select(Case))

@@ -152,11 +152,11 @@ SUMMARY = Dataset(
 )
 
 
-def _latest(column: sa.ColumnElement[dt.datetime]) -> dt.datetime | None:
+def _latest(column: sa.ColumnExpressionArgument[dt.datetime]) -> dt.datetime | None:
     return db.session.scalar(sa.select(sa.func.max(column)))
 
 
-def _span(column: sa.ColumnElement[dt.date]) -> tuple[dt.date | None, dt.date | None]:
+def _span(column: sa.ColumnExpressionArgument[dt.date]) -> tuple[dt.date | None, dt.date | None]:
     """The period a table covers: its first and last decision or inspection day."""
     first, last = db.session.execute(sa.select(sa.func.min(column), sa.func.max(column))).one()
     return first, last
@@ -167,13 +167,20 @@ def register(app: Flask) -> None:
 
     from portal.enforcement.models import Card, Case, Inspection
 
-    cards = {
-        "modified": lambda: _latest(Card.updated_at),
-        "temporal": lambda: _span(Card.decided_on),
-    }
-    cases = {"modified": lambda: _latest(Case.updated_at), "temporal": lambda: _span(Case.filed_on)}
-    register_dataset(app, replace(CARDS, **cards))
-    register_dataset(app, replace(CARDS_LIFTED, **cards))
+    def cards_modified() -> dt.datetime | None:
+        return _latest(Card.updated_at)
+
+    def cards_temporal() -> tuple[dt.date | None, dt.date | None]:
+        return _span(Card.decided_on)
+
+    def cases_modified() -> dt.datetime | None:
+        return _latest(Case.updated_at)
+
+    def cases_temporal() -> tuple[dt.date | None, dt.date | None]:
+        return _span(Case.filed_on)
+
+    register_dataset(app, replace(CARDS, modified=cards_modified, temporal=cards_temporal))
+    register_dataset(app, replace(CARDS_LIFTED, modified=cards_modified, temporal=cards_temporal))
     register_dataset(
         app,
         replace(
@@ -182,5 +189,5 @@ def register(app: Flask) -> None:
             temporal=lambda: _span(Inspection.inspected_on),
         ),
     )
-    register_dataset(app, replace(CASES, **cases))
-    register_dataset(app, replace(SUMMARY, **cases))
+    register_dataset(app, replace(CASES, modified=cases_modified, temporal=cases_temporal))
+    register_dataset(app, replace(SUMMARY, modified=cases_modified, temporal=cases_temporal))

@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from portal.core.extensions import db
+from portal.core.extensions import Model
 from portal.core.models import TimestampMixin, UTCDateTime, intpk, str20, str64, str200, str500
 
 YELLOW, RED = "yellow", "red"
@@ -63,7 +63,7 @@ def _in(values: Any) -> str:
     return ", ".join(f"'{v}'" for v in values)
 
 
-class Enterprise(db.Model, TimestampMixin):
+class Enterprise(Model, TimestampMixin):
     __tablename__ = "enforcement_enterprises"
 
     id: Mapped[intpk]
@@ -91,7 +91,7 @@ class Enterprise(db.Model, TimestampMixin):
         }
 
 
-class Inspector(db.Model, TimestampMixin):
+class Inspector(Model, TimestampMixin):
     """An enforcement officer who may be drawn; `code` is the enforcement certificate number."""
 
     __tablename__ = "enforcement_inspectors"
@@ -103,7 +103,7 @@ class Inspector(db.Model, TimestampMixin):
     active: Mapped[bool] = mapped_column(default=True)
 
 
-class Card(db.Model, TimestampMixin):
+class Card(Model, TimestampMixin):
     __tablename__ = "enforcement_cards"
 
     id: Mapped[intpk]
@@ -152,7 +152,7 @@ class Card(db.Model, TimestampMixin):
         return str(CARD_STATES[self.state])
 
 
-class Draw(db.Model, TimestampMixin):
+class Draw(Model, TimestampMixin):
     """A "double random" draw. `committed_document` is frozen at commit time and never
     changes; `revealed_document` is added at the reveal."""
 
@@ -186,7 +186,7 @@ class Draw(db.Model, TimestampMixin):
         return self.revealed_document if self.status == REVEALED else self.committed_document  # type: ignore[return-value]
 
 
-class Case(db.Model, TimestampMixin):
+class Case(Model, TimestampMixin):
     __tablename__ = "enforcement_cases"
 
     id: Mapped[intpk]
@@ -242,7 +242,7 @@ class Case(db.Model, TimestampMixin):
         return str(PRODUCTION_MEASURES.get(self.production_measure, ""))
 
 
-class Inspection(db.Model, TimestampMixin):
+class Inspection(Model, TimestampMixin):
     """The published result of one inspection (usually of an enterprise drawn in a draw)."""
 
     __tablename__ = "enforcement_inspections"
@@ -295,7 +295,7 @@ FIELD_LABELS = {
 }
 
 
-class Correction(db.Model):
+class Correction(Model):
     """A corrected value: the record shows the new value, this row keeps the old one."""
 
     __tablename__ = "enforcement_corrections"

@@ -101,7 +101,7 @@ def _link_header(page: Any) -> str:
     twice to url_for; this stays local until that is fixed.)"""
 
     def url(number: int) -> str:
-        args = {**request.args.to_dict(), "page": number}
+        args: dict[str, Any] = {**request.args.to_dict(), "page": number}
         return _absolute(url_for(request.endpoint or "", **args))
 
     links = []

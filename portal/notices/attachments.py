@@ -87,6 +87,7 @@ def _reencode_image(data: bytes) -> tuple[bytes, str] | None:
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
+            img: Image.Image  # the opened file, then the transposed, converted copies
             with Image.open(io.BytesIO(data)) as img:
                 fmt = img.format
                 if fmt not in ("PNG", "JPEG", "GIF", "WEBP"):

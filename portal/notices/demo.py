@@ -87,7 +87,7 @@ def load() -> int:
         nonlocal added
         if source in existing:
             return None
-        notice = Notice(source=source, author_name="system", **fields)  # type: ignore[arg-type]
+        notice = Notice(source=source, author_name="system", **fields)
         notice.refresh_search_text()
         db.session.add(notice)
         added += 1

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from portal.core.extensions import db
+from portal.core.extensions import Model
 from portal.core.models import TimestampMixin, UTCDateTime, intpk, str20, str64, str200, utcnow
 
 # Category codes are the slugs used in URLs and feeds; the order is the order of the filters.
@@ -34,7 +34,7 @@ def _in(values: tuple[str, ...] | list[str]) -> str:
     return ", ".join(f"'{v}'" for v in values)
 
 
-class Notice(db.Model, TimestampMixin):
+class Notice(Model, TimestampMixin):
     __tablename__ = "notices"
 
     id: Mapped[intpk]
@@ -144,8 +144,8 @@ class Notice(db.Model, TimestampMixin):
         return self.revised_at or self.published_at
 
     def refresh_search_text(self) -> None:
-        parts = (self.title_zh, self.title_en, self.summary_zh, self.summary_en)
-        parts += (self.body_zh, self.body_en)
+        parts: tuple[str | None, ...] = (self.title_zh, self.title_en)
+        parts += (self.summary_zh, self.summary_en, self.body_zh, self.body_en)
         self.search_text = "\n".join(p for p in parts if p).lower()
 
 
@@ -156,7 +156,7 @@ def _trigram_extension(target: sa.Table, connection: sa.Connection, **_: Any) ->
         connection.exec_driver_sql("CREATE EXTENSION IF NOT EXISTS pg_trgm")
 
 
-class NoticeVersion(db.Model):
+class NoticeVersion(Model):
     """The text a notice had before an update, and why it changed (history is kept)."""
 
     __tablename__ = "notice_versions"
@@ -180,7 +180,7 @@ class NoticeVersion(db.Model):
     __table_args__ = (sa.UniqueConstraint("notice_id", "version"),)
 
 
-class NoticeAttachment(db.Model):
+class NoticeAttachment(Model):
     __tablename__ = "notice_attachments"
 
     id: Mapped[intpk]
@@ -195,7 +195,7 @@ class NoticeAttachment(db.Model):
     notice: Mapped[Notice] = relationship(back_populates="attachments")
 
 
-class NoticeComment(db.Model):
+class NoticeComment(Model):
     """A member of the public's comment on an EIA notice. Name and contact are personal
     data: shown only to publishers on the moderation page, never in public output or logs."""
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
+from typing import cast
 
 import frontmatter
 from markupsafe import Markup
@@ -41,7 +42,7 @@ def load(slug: str, locale: str, root: Path = PAGES) -> Page | None:
             candidate,
             str(post.get("title", slug)),
             str(post.get("summary", "")),
-            date,
+            cast("dt.date | None", date),  # YAML reads an unquoted date as a date
             render(post.content),
         )
     return None

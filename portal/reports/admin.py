@@ -6,6 +6,8 @@ never hold the code that opens the reporter's tracking page.
 
 from __future__ import annotations
 
+from typing import Any
+
 import sqlalchemy as sa
 from flask import (
     Blueprint,
@@ -164,7 +166,7 @@ def act(case: str) -> ResponseReturnValue:
     form = ActionForm(prefix=action.value)
     if not form.validate():
         return _detail(report, action_form=form, active=action, status=400)
-    data: dict[str, object] = {}
+    data: dict[str, Any] = {}
     for name in _fields(report, action):
         value = getattr(form, name).data
         data[name] = value.strip() if isinstance(value, str) else value
@@ -188,7 +190,7 @@ def act(case: str) -> ResponseReturnValue:
             target.errors = [message]
         else:
             form.form_errors.append(message)
-        report = db.session.get(Report, report.id)  # reload after the rollback
+        report = db.session.get_one(Report, report.id)  # reload after the rollback
         return _detail(report, action_form=form, active=action, status=400)
     flash(_("The report has been updated."), "success")
     return redirect(url_for("reports_admin.detail", case=report.case), 303)

@@ -23,7 +23,7 @@ DATATYPES = {
 }
 
 
-def _columns():  # type: ignore[no-untyped-def]
+def _columns():
     from portal.reports.public import STAT_COLUMNS
 
     return STAT_COLUMNS

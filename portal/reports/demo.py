@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+from typing import Any
 
 import sqlalchemy as sa
 
@@ -32,7 +33,7 @@ DESCRIPTIONS = {
     "other": "作坊排出不明液体，气味刺鼻。",
 }
 # How far each demo case has come: a path of actions from submission.
-PATHS = (
+PATHS: tuple[list[Action], ...] = (
     [],
     [],
     [Action.ACCEPT],
@@ -58,8 +59,9 @@ NOTES = {
 DEMO_PREFIX = "demo-"
 
 
-def _data(action: Action, county: str, rng: random.Random) -> dict[str, object]:
-    return {
+def _data(action: Action, county: str, rng: random.Random) -> dict[str, Any]:
+    """The step's data, as service._apply takes it."""
+    by_action: dict[Action, dict[str, Any]] = {
         Action.NOT_ACCEPT: {
             "reason": "属于住房城乡建设部门职责",
             "refer_to": "12345 政务服务便民热线",
@@ -72,7 +74,8 @@ def _data(action: Action, county: str, rng: random.Random) -> dict[str, object]:
         },
         Action.CONCLUDE_REVIEW: {"outcome": Outcome.VIOLATION_FOUND, "action_taken": "复核维持"},
         Action.RATE: {"rating": rng.choice(list(Rating))},
-    }.get(action, {})
+    }
+    return by_action.get(action, {})
 
 
 def load() -> int:

@@ -40,7 +40,7 @@ from collections.abc import Iterable, Mapping
 from datetime import date, datetime
 from enum import StrEnum
 from types import MappingProxyType
-from typing import Final, NotRequired, TypedDict
+from typing import Final, NotRequired, TypedDict, cast
 
 from portal.reports.workflow import Action, china_date
 
@@ -345,5 +345,5 @@ def events_from_lines(lines: Iterable[str | bytes]) -> list[Event]:
             raise EventError("not_an_object")
         validate_event(obj, allow_prev=True)
         obj.pop("prev", None)
-        out.append(obj)
+        out.append(cast(Event, obj))  # validate_event checked its shape
     return out

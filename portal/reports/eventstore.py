@@ -86,6 +86,7 @@ def missed_deadline(
     if kind is None:
         return None
     d = workflow.deadlines(snap, limits)
+    day: dt.date | None
     if kind is workflow.OverdueKind.ACCEPTANCE:
         name, day = EventType.ACCEPT_DEADLINE_PASSED, d.accept_by
     else:

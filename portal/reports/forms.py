@@ -114,7 +114,7 @@ class ReportForm(FlaskForm):
             raise ValidationError(_l("Choose the county or district."))
 
     def validate(self, extra_validators: object = None) -> bool:
-        ok = super().validate(extra_validators)  # type: ignore[arg-type]
+        ok = super().validate(extra_validators)
         # Control characters (a NUL byte above all) cannot be stored in PostgreSQL text nor
         # appear in XML: refused at the door, before anything reaches the database or a log.
         for f in self:
@@ -156,9 +156,9 @@ class ReportForm(FlaskForm):
 class PhoneReportForm(ReportForm):
     """Staff entering a report received by telephone: the caller consented on the phone."""
 
-    consent = None  # type: ignore[assignment]
-    website = None  # type: ignore[assignment]
-    photos = None  # type: ignore[assignment]
+    consent = None
+    website = None
+    photos = None
 
 
 class TrackForm(FlaskForm):

@@ -16,7 +16,7 @@ from flask_babel import gettext as _
 
 from portal.core.extensions import db
 from portal.delivery.service import enqueue_mail
-from portal.reports.models import Report, ReportContact
+from portal.reports.models import ACTION_LABELS, STATE_LABELS, Report, ReportContact
 from portal.reports.workflow import Action, State
 
 log = logging.getLogger(__name__)
@@ -49,12 +49,11 @@ def status_changed(report: Report) -> bool:
             return False
         note = report.notes[-1] if report.notes else None
         with force_locale(contact.language or current_app.config["BABEL_DEFAULT_LOCALE"]):
-            labels = current_app.jinja_env.globals["report_labels"]
-            state = str(labels["state"][State(report.state)])
+            state = str(STATE_LABELS[State(report.state)])
             body = render_template(
                 "reports/mail_status.html",
                 state=state,
-                step=str(labels["action"][Action(note.action)]) if note else "",
+                step=str(ACTION_LABELS[Action(note.action)]) if note else "",
                 note=note.public_note if note else "",
                 at=note.at if note else report.updated_at,
                 status_link=links.status_url(report),

@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from portal.core.extensions import db
+from portal.core.extensions import Model
 from portal.core.models import UTCDateTime, intpk, str20, str64, str200, utcnow
 from portal.reports.workflow import Action, Outcome, Rating, State
 
@@ -94,7 +94,7 @@ def _in(values: object) -> str:
     return ",".join(f"'{v}'" for v in values)  # type: ignore[attr-defined]
 
 
-class Report(db.Model):
+class Report(Model):
     __tablename__ = "reports"
 
     id: Mapped[intpk]
@@ -145,7 +145,7 @@ class Report(db.Model):
     )
 
 
-class ReportContact(db.Model):
+class ReportContact(Model):
     """The reporter's identity, kept apart from the report; never shown without a reveal."""
 
     __tablename__ = "report_contacts"
@@ -166,7 +166,7 @@ class ReportContact(db.Model):
         return f"<ReportContact report_id={self.report_id}>"
 
 
-class ReportStatusLink(db.Model):
+class ReportStatusLink(Model):
     """A bookmarkable, read-only address of a report's status, revocable by the reporter.
 
     The token is an HMAC of ``salt`` under a key that is not in the database; only its
@@ -187,7 +187,7 @@ class ReportStatusLink(db.Model):
     report: Mapped[Report] = relationship()
 
 
-class ReportReveal(db.Model):
+class ReportReveal(Model):
     """When an official opened the contact details (the date is shown to the reporter)."""
 
     __tablename__ = "report_reveals"
@@ -200,7 +200,7 @@ class ReportReveal(db.Model):
     user_id: Mapped[int | None]
 
 
-class ReportPhoto(db.Model):
+class ReportPhoto(Model):
     __tablename__ = "report_photos"
 
     id: Mapped[intpk]
@@ -218,7 +218,7 @@ class ReportPhoto(db.Model):
     report: Mapped[Report] = relationship(back_populates="photos")
 
 
-class ReportNote(db.Model):
+class ReportNote(Model):
     """One step in a report's handling: the public note is shown to the code holder."""
 
     __tablename__ = "report_notes"
@@ -237,7 +237,7 @@ class ReportNote(db.Model):
     report: Mapped[Report] = relationship(back_populates="notes")
 
 
-class ReportEvent(db.Model):
+class ReportEvent(Model):
     """The published, hash-chained event log, one stored line per event (append-only).
 
     ``key`` makes events the portal appends by itself idempotent (``<event>:<case>`` for a
@@ -280,7 +280,7 @@ def _install_event_guards(target: sa.Table, connection: sa.Connection, **_: Any)
         connection.exec_driver_sql(statement)
 
 
-class ReportSummary(db.Model):
+class ReportSummary(Model):
     """A redacted case summary, written by a handler and published under report handling."""
 
     __tablename__ = "report_summaries"
@@ -297,7 +297,7 @@ class ReportSummary(db.Model):
     report: Mapped[Report] = relationship()
 
 
-class ReportApiKey(db.Model):
+class ReportApiKey(Model):
     """A partner channel's Open311 key; only its SHA-256 is stored."""
 
     __tablename__ = "report_api_keys"

@@ -61,7 +61,7 @@ from __future__ import annotations
 import itertools
 import statistics
 from collections.abc import Iterable, Mapping
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import date
 from typing import Final, TypeAlias
 
@@ -255,12 +255,10 @@ def compute(events: Iterable[Mapping[str, object]]) -> list[Row]:
             rest = key[1:]
             mom = rows.get((_month_before(key[0], 1), *rest))
             yoy = rows.get((_month_before(key[0], 12), *rest))
-            row = Row(
-                **{
-                    **row.as_dict(),
-                    "received_mom": _change(row.received, mom),
-                    "received_yoy": _change(row.received, yoy),
-                }
+            row = replace(
+                row,
+                received_mom=_change(row.received, mom),
+                received_yoy=_change(row.received, yoy),
             )
         out.append(row)
     out.sort(key=_sort_key)

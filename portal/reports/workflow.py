@@ -433,6 +433,8 @@ def _text(data: Mapping[str, object], name: str) -> str:
 
 def _enum(data: Mapping[str, object], name: str, enum: type[_E]) -> _E:
     value = data[name]
+    if not isinstance(value, str):  # what enum() would refuse too
+        raise IllegalTransition(ErrorCode.INVALID_DATA, field=name)
     try:
         return enum(value)
     except ValueError:

@@ -49,14 +49,14 @@ def _xml(body: str) -> Response:
     return conditional(response, max_age=3600)
 
 
-def _site_pages() -> list[tuple[str, dt.datetime | None]]:
+def _site_pages() -> list[tuple[str, dt.datetime | dt.date | None]]:
     """The home page, the content pages and the data catalog. Lists and records are in
     their feature's sitemap; a section's start page is listed by its final address there
     (the main menu's /pages/ and /reports/ are redirects, so they are not listed)."""
     from portal.pages import content
     from portal.search.registry import template_lastmod
 
-    entries: list[tuple[str, dt.datetime | None]] = [
+    entries: list[tuple[str, dt.datetime | dt.date | None]] = [
         (url_for("pages.home"), _newest_of_all() or template_lastmod("pages/home.html"))
     ]
     for slug in content.slugs():

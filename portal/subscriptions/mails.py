@@ -40,7 +40,7 @@ def _mail(subscriber: Subscriber, delivery_id: int, subject: str, lines: list[st
     sender = current_app.config["MAIL_SENDER"]
     # The compat32 Message: building a warning for 10,000 people is dominated by the modern
     # EmailMessage's header parsing (≈ 9 ms a mail against ≈ 1 ms).
-    msg = Message(policy=UNFOLDED)
+    msg: Message[str, str | Header] = Message(policy=UNFOLDED)
     msg["MIME-Version"] = "1.0"
     msg["From"] = sender
     msg["To"] = subscriber.email

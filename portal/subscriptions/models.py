@@ -11,11 +11,11 @@ import datetime as dt
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
-from portal.core.extensions import db
+from portal.core.extensions import Model
 from portal.core.models import UTCDateTime, intpk, str20, str64, utcnow
 
 
-class Subscriber(db.Model):
+class Subscriber(Model):
     __tablename__ = "subscribers"
 
     id: Mapped[intpk]
@@ -30,7 +30,7 @@ class Subscriber(db.Model):
     confirmed_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
-class SubscriptionRequest(db.Model):
+class SubscriptionRequest(Model):
     """Choices waiting for the confirmation link to be followed (double opt-in)."""
 
     __tablename__ = "subscription_requests"

@@ -23,6 +23,7 @@ from portal.water.messages import (
     STAGE_LABELS,
     import_error,
 )
+from portal.water.models import WaterSite
 
 bp = Blueprint("water_admin", __name__, url_prefix="/admin/water")
 officers = require_role(Role.WATER_OFFICER)
@@ -160,7 +161,7 @@ def _review_page(
     live = service.evaluate_quarter(county, quarter)
     if not live:
         abort(404)
-    needing = {}
+    needing: dict[str, WaterSite] = {}
     for ev in live:
         if ev.doc["compliant"] is not True:
             needing.setdefault(ev.site.code, ev.site)

@@ -270,12 +270,12 @@ def validate_sites(table: Table, known: dict[str, str], report: Report) -> list[
                     v["protection_zone"][:100] or None,
                 )
             )
-    for n, code, upstream in pending:
+    for n, code, supplier in pending:
         wanted = _UPSTREAM.get(stages.get(code, ""))
-        if upstream not in stages:
-            report.add(n, "supplied_by", "unknown_site", upstream)
-        elif stages[upstream] != wanted:
-            report.add(n, "supplied_by", "wrong_upstream_stage", upstream)
+        if supplier not in stages:
+            report.add(n, "supplied_by", "unknown_site", supplier)
+        elif stages[supplier] != wanted:
+            report.add(n, "supplied_by", "wrong_upstream_stage", supplier)
     return rows
 
 

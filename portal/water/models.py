@@ -9,7 +9,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from portal.core.extensions import db
+from portal.core.extensions import Model
 from portal.core.models import TimestampMixin, UTCDateTime, intpk, str20, str64, str200, utcnow
 
 STAGES = ("source", "plant", "tap", "section")
@@ -17,7 +17,7 @@ WATER_BODIES = ("river", "lake", "reservoir", "groundwater")
 DRAFT, PUBLISHED = "draft", "published"
 
 
-class WaterSite(db.Model, TimestampMixin):
+class WaterSite(Model, TimestampMixin):
     __tablename__ = "water_sites"
     __table_args__ = (
         sa.CheckConstraint("stage IN ('source', 'plant', 'tap', 'section')", name="stage_known"),
@@ -44,7 +44,7 @@ class WaterSite(db.Model, TimestampMixin):
         return tuple(self.disinfectant.split(";")) if self.disinfectant else None
 
 
-class WaterSupplyLink(db.Model):
+class WaterSupplyLink(Model):
     """`site` is supplied by `upstream` (a plant by a source, a tap by a plant)."""
 
     __tablename__ = "water_supply_links"
@@ -58,7 +58,7 @@ class WaterSupplyLink(db.Model):
     site: Mapped[WaterSite] = relationship(foreign_keys=[site_id])
 
 
-class WaterSample(db.Model, TimestampMixin):
+class WaterSample(Model, TimestampMixin):
     __tablename__ = "water_samples"
     __table_args__ = (
         sa.Index("ix_water_samples_county_quarter", "county", "quarter"),
@@ -77,7 +77,7 @@ class WaterSample(db.Model, TimestampMixin):
     site: Mapped[WaterSite] = relationship()
 
 
-class WaterMeasurement(db.Model):
+class WaterMeasurement(Model):
     """One result as the lab gave it, and as parsed into the canonical unit."""
 
     __tablename__ = "water_measurements"
@@ -95,7 +95,7 @@ class WaterMeasurement(db.Model):
     detection_limit: Mapped[str | None] = mapped_column(sa.String(40))
 
 
-class WaterPublication(db.Model):
+class WaterPublication(Model):
     """One published version of a county's quarter; the newest (current) one is public."""
 
     __tablename__ = "water_publications"
@@ -118,7 +118,7 @@ class WaterPublication(db.Model):
     sites: Mapped[dict[str, Any]] = mapped_column(sa.JSON, default=dict)
 
 
-class WaterExplanation(db.Model):
+class WaterExplanation(Model):
     """The water officer's account of a failed or inconclusive site in a published quarter:
     cause, measures taken, advice to residents.  Versioned: a rewrite is a new row and the
     newest (current) one is public; publication never waits for it."""
@@ -144,7 +144,7 @@ class WaterExplanation(db.Model):
     site: Mapped[WaterSite] = relationship()
 
 
-class WaterEvaluation(db.Model):
+class WaterEvaluation(Model):
     """The evaluation of one sample as published in one publication version."""
 
     __tablename__ = "water_evaluations"

@@ -48,7 +48,7 @@ def published_details(sites: list[WaterSite]) -> dict[int, PublishedSite]:
             .group_by(WaterEvaluation.site_id)
         ).all()
     )
-    snapshots = dict(
+    snapshots: dict[int, dict[str, Any]] = dict(
         db.session.execute(
             sa.select(WaterPublication.id, WaterPublication.sites).where(
                 WaterPublication.id.in_(set(newest.values()))
@@ -302,9 +302,11 @@ def search(query: str, limit: int) -> list[SearchHit]:
         e = newest.get(site.id)
         if e is None:
             return site.code
-        verdict = {True: _("Meets the standard"), False: _("Does not meet the standard")}.get(
-            e.compliant, _("Inconclusive")
-        )
+        verdicts: dict[bool | None, str] = {
+            True: _("Meets the standard"),
+            False: _("Does not meet the standard"),
+        }
+        verdict = verdicts.get(e.compliant, _("Inconclusive"))
         # A verdict always names its quarter and sampling date.
         return _(
             "%(code)s · latest published sample: %(verdict)s (%(year)s Q%(n)s, sampled %(date)s)",
@@ -352,7 +354,7 @@ def _newest_evaluations(site_ids: list[int]) -> dict[int, WaterEvaluation]:
 
 def sitemap_entries() -> list[tuple[str, Any]]:
     """Quarter reports (newest first) and site pages, for the sitemap."""
-    pubs = db.session.execute(
+    result = db.session.execute(
         sa.select(WaterPublication.county, WaterPublication.quarter, WaterPublication.published_at)
         .where(WaterPublication.current.is_(True))
         .order_by(WaterPublication.published_at.desc())
@@ -360,7 +362,7 @@ def sitemap_entries() -> list[tuple[str, Any]]:
     from portal.core.counties import codes
     from portal.search.registry import template_lastmod
 
-    pubs = list(pubs)
+    pubs = list(result)
     by_county: dict[str, Any] = {}
     for c, _q, at in pubs:
         by_county[c] = max(at, by_county.get(c, at))

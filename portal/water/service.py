@@ -412,7 +412,7 @@ def changed_samples(county: str, quarter: str, live: list[Evaluated]) -> list[st
     pub = current_publication(county, quarter)
     if pub is None:
         return []
-    published = dict(
+    published: dict[str, dict[str, Any]] = dict(
         db.session.execute(
             sa.select(WaterEvaluation.sample_id, WaterEvaluation.result).where(
                 WaterEvaluation.publication_id == pub.id

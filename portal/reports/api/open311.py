@@ -292,7 +292,9 @@ def create_request(fmt: str) -> ResponseReturnValue:
         lat=lat,
         lon=lon,
         anonymous=not any(contact.values()),
-        **contact,
+        name=contact["name"],
+        phone=contact["phone"],
+        email=contact["email"],
     )
     report, _created = service.submit(
         data,
@@ -354,7 +356,7 @@ def _summary_row(summary: ReportSummary) -> dict[str, Any]:
         "requested_datetime": _w3c(report.received_at),
         "updated_datetime": _w3c(max(report.updated_at, summary.updated_at)),
         "expected_datetime": _w3c(_expected(report)),
-        "address": counties.get(report.county).name_zh if counties.get(report.county) else None,
+        "address": area.name_zh if (area := counties.get(report.county)) else None,
         "address_id": None,
         "zipcode": None,
         "lat": None,
