@@ -244,7 +244,7 @@ def test_every_catalogued_table_is_valid_against_the_metadata_its_link_names(liv
 
 
 def test_the_statistics_metadata_follows_the_csv_writers_columns(app_factory):
-    from portal.reports import public
+    from portal.reports import queries
 
     app = app_factory()
     client = app.test_client()
@@ -253,5 +253,5 @@ def test_the_statistics_metadata_follows_the_csv_writers_columns(app_factory):
     )
     meta = client.get("/data/report-statistics.csv-metadata.json").get_json()
     names = [c["name"] for c in meta["tableSchema"]["columns"]]
-    assert names == [c.key for c in public.STAT_COLUMNS]
+    assert names == [c.key for c in queries.STAT_COLUMNS]
     assert len(header.split(",")) == len(names)

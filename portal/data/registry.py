@@ -59,7 +59,7 @@ from typing import Any
 from flask import Flask, current_app, url_for
 from flask_babel import lazy_gettext as _l
 
-from portal.core import downloads
+from portal.core import downloads, urls
 
 KEY = "datasets"
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -274,7 +274,7 @@ def get_dataset(dataset_id: str) -> Dataset | None:
 
 def absolute_url(endpoint: str, **values: Any) -> str:
     """An absolute URL on the public BASE_URL (not the Host the request came in on)."""
-    return current_app.config["BASE_URL"] + url_for(endpoint, **values)
+    return urls.absolute(url_for(endpoint, **values))
 
 
 def distribution_url(distribution: Distribution, **values: Any) -> str:

@@ -5,13 +5,13 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from flask import Blueprint, abort, current_app, jsonify, request, url_for
+from flask import Blueprint, abort, jsonify, request
 from flask.typing import ResponseReturnValue
 
-from portal.core import counties, openapi
+from portal.core import counties, openapi, urls
 from portal.core.http import conditional
 from portal.core.pagecache import cacheable
-from portal.core.pagination import paginate
+from portal.core.pagination import link_header, paginate
 from portal.notices import queries, service
 from portal.notices.models import CATEGORIES, Notice
 
@@ -23,7 +23,7 @@ def _iso(value: dt.datetime | None) -> str | None:
 
 
 def _absolute(path: str) -> str:
-    return current_app.config["BASE_URL"] + path
+    return urls.absolute(path)
 
 
 def summary_json(notice: Notice) -> dict[str, Any]:
@@ -96,22 +96,6 @@ def _bad_filter(name: str) -> None:
     abort(response)
 
 
-def _link_header(page: Any) -> str:
-    """RFC 8288 links on the public address. (core.pagination.link_header passes _external
-    twice to url_for; this stays local until that is fixed.)"""
-
-    def url(number: int) -> str:
-        args: dict[str, Any] = {**request.args.to_dict(), "page": number}
-        return _absolute(url_for(request.endpoint or "", **args))
-
-    links = []
-    if page.has_prev:
-        links += [f'<{url(1)}>; rel="first"', f'<{url(page.page - 1)}>; rel="prev"']
-    if page.has_next:
-        links += [f'<{url(page.page + 1)}>; rel="next"', f'<{url(page.pages)}>; rel="last"']
-    return ", ".join(links)
-
-
 @bp.get("")
 @cacheable
 def index() -> ResponseReturnValue:
@@ -133,7 +117,7 @@ def index() -> ResponseReturnValue:
             "total": page.total,
         }
     )
-    links = _link_header(page)
+    links = link_header(page)
     if links:
         response.headers["Link"] = links
     response.access_control_allow_origin = "*"

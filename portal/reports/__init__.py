@@ -82,14 +82,14 @@ def init_app(app: Flask) -> None:
     add_admin_link(app, "reports_admin.api_keys", _l("Open311 API keys"), Role.ADMIN)
     add_home_section(app, "reports/_home.html", views.home_context)
     from portal.core import pagecache
-    from portal.reports import public
+    from portal.reports import queries
 
-    pagecache.register_next_change(public.next_change)
+    pagecache.register_next_change(queries.next_change)
     demo_registry.register(app, "reports", demo.load)
-    from portal.reports import public
+    from portal.reports import queries
     from portal.search.registry import register_sitemap
 
-    register_sitemap(app, "reports", public.sitemap_entries)
+    register_sitemap(app, "reports", queries.sitemap_entries)
     if "data" in app.blueprints:
         from portal.reports import datasets
 

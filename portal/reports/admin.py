@@ -30,7 +30,7 @@ from portal.core.extensions import db
 from portal.core.models import utcnow
 from portal.core.pagination import paginate
 from portal.core.permissions import Role, require_county, require_role
-from portal.reports import photos, public, service, views
+from portal.reports import photos, queries, service, views
 from portal.reports.forms import (
     HANDLER_ACTIONS,
     ActionForm,
@@ -129,7 +129,7 @@ def _detail(
     return render_template(
         "reports/admin/detail.html",
         report=report,
-        view=public.tracking_view(report),
+        view=queries.tracking_view(report),
         allowed=allowed,
         action_fields={a: _fields(report, a) for a in ACTION_FIELDS},
         action_forms={
@@ -185,7 +185,7 @@ def act(case: str) -> ResponseReturnValue:
         )
     except IllegalTransition as exc:
         target = getattr(form, exc.field) if exc.field and hasattr(form, exc.field) else None
-        message = public.transition_message(exc)
+        message = queries.transition_message(exc)
         if target is not None:
             target.errors = [message]
         else:

@@ -6,7 +6,7 @@ The daily ``reports close-due`` job drafts it on the first day of a month (or at
 first run after a missed 1st); a publisher
 reviews and publishes it through the notices admin.  One draft per month: the notice's
 unique ``source`` is ``reports:bulletin:YYYY-MM``.  Figures come from the verified event
-log (:func:`portal.reports.public.figures`); with a log failing verification no bulletin
+log (:func:`portal.reports.queries.figures`); with a log failing verification no bulletin
 is drafted.
 """
 
@@ -23,7 +23,7 @@ from portal.core.extensions import db
 from portal.core.models import utcnow
 from portal.notices import service as notices
 from portal.notices.models import Notice
-from portal.reports import public, stats
+from portal.reports import queries, stats
 from portal.reports.models import CATEGORIES, CHANNELS, Report, ReportSummary
 from portal.reports.workflow import china_date, china_day_end
 
@@ -215,7 +215,7 @@ def draft_for(month: str) -> Notice | None:
     source = source_for(month)
     if db.session.scalar(sa.select(Notice.id).where(Notice.source == source)) is not None:
         return None
-    made = public.figures()
+    made = queries.figures()
     if made.rows is None:
         return None
     cases = _cases(month)

@@ -50,9 +50,9 @@ def verify_log_command() -> None:
 @click.option("--month", help="YYYY-MM (default: the previous month)")
 def bulletin_command(month: str | None) -> None:
     """Draft the monthly 12369 bulletin for a publisher to review (one draft per month)."""
-    from portal.reports import bulletin, public
+    from portal.reports import bulletin, queries
 
-    if public.figures().rows is None:
+    if queries.figures().rows is None:
         click.echo("no bulletin: the event log failed verification (see reports verify-log)")
         raise SystemExit(1)
     draft = bulletin.draft_for(month) if month else bulletin.draft_due()

@@ -1,5 +1,5 @@
 """The report statistics in the open-data catalog. Its columns are the CSV writer's own list
-(public.STAT_COLUMNS), so a column added there is described in the CSVW metadata at once."""
+(queries.STAT_COLUMNS), so a column added there is described in the CSVW metadata at once."""
 
 from __future__ import annotations
 
@@ -24,7 +24,7 @@ DATATYPES = {
 
 
 def _columns():
-    from portal.reports.public import STAT_COLUMNS
+    from portal.reports.queries import STAT_COLUMNS
 
     return STAT_COLUMNS
 

@@ -22,6 +22,7 @@ import secrets
 import sqlalchemy as sa
 from flask import current_app
 
+from portal.core import urls
 from portal.core.extensions import db
 from portal.core.models import utcnow
 from portal.reports.models import Report, ReportContact, ReportStatusLink
@@ -83,7 +84,7 @@ def status_url(report: Report) -> str:
     except BaseException:
         db.session.rollback()
         raise
-    return current_app.config["BASE_URL"] + status_path(token)
+    return urls.absolute(status_path(token))
 
 
 def find(token: str) -> ReportStatusLink | None:

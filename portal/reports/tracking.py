@@ -6,13 +6,14 @@ page's address holds a revocable read-only link token instead (portal.reports.li
 
 from __future__ import annotations
 
-from flask import Response, current_app, redirect, render_template, request, url_for
+from flask import Response, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
+from portal.core import urls
 from portal.core.extensions import db
 from portal.core.ratelimit import tracking_limit
-from portal.reports import codes, links, public, service
+from portal.reports import codes, links, queries, service
 from portal.reports.forms import EmptyForm, FeedbackForm, TrackForm
 from portal.reports.models import Report
 from portal.reports.views import bp, private
@@ -66,7 +67,7 @@ def _status_page(
     report: Report, token: str, feedback: FeedbackForm | None = None, status: int = 200
 ) -> Response:
     service.close_if_due(report)
-    view = public.tracking_view(report)
+    view = queries.tracking_view(report)
     feedback = feedback or FeedbackForm(formdata=None, token=token)
     return private(
         render_template(
@@ -75,7 +76,7 @@ def _status_page(
             view=view,
             feedback=feedback,
             token=token,
-            status_link=current_app.config["BASE_URL"] + links.status_path(token),
+            status_link=urls.absolute(links.status_path(token)),
             updates=links.wants_updates(report),
         ),
         status,
@@ -136,7 +137,7 @@ def track_feedback() -> ResponseReturnValue:
             service.feedback(report, action, rating=form.rating.data or "")
     except IllegalTransition as exc:
         target = form.reason if action is Action.DISPUTE else form.rating
-        target.errors = [public.transition_message(exc)]
+        target.errors = [queries.transition_message(exc)]
         return _status_page(report, link_token(form), form, 400)
     return redirect(url_for("reports.status", token=link_token(form)), 303)
 

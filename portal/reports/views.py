@@ -31,7 +31,7 @@ from portal.core.downloads import download
 from portal.core.extensions import client_address, limiter
 from portal.core.http import conditional
 from portal.core.pagecache import cacheable
-from portal.reports import integrity, links, mail, photos, public, service
+from portal.reports import integrity, links, mail, photos, queries, service
 from portal.reports.forms import ReportForm
 from portal.reports.models import CATEGORIES
 from portal.reports.workflow import china_date
@@ -330,7 +330,7 @@ def received() -> ResponseReturnValue:
 @bp.get("/stats")
 @cacheable
 def stats() -> ResponseReturnValue:
-    figures = public.statistics(request.args)
+    figures = queries.statistics(request.args)
     response = Response(render_template("reports/stats.html", **figures))
     return conditional(response, max_age=300)
 
@@ -338,13 +338,13 @@ def stats() -> ResponseReturnValue:
 @bp.get("/stats.<fmt>")
 @cacheable
 def stats_download(fmt: str) -> ResponseReturnValue:
-    figures = public.statistics(request.args)
+    figures = queries.statistics(request.args)
     if figures["withheld"]:
         message = _(
             "The figures are withheld: the event log they are computed from failed verification."
         )
         return Response(message + "\n", status=503, mimetype="text/plain")
-    response = download(fmt, figures["download_rows"], public.STAT_COLUMNS, "report-statistics")
+    response = download(fmt, figures["download_rows"], queries.STAT_COLUMNS, "report-statistics")
     if fmt == "csv" and not request.args:
         # The catalogued table is the unfiltered one; its CSVW description names this URL.
         from portal.data.registry import csvw_link_header
@@ -388,7 +388,7 @@ def events_anchors() -> ResponseReturnValue:
 @bp.get("/cases/<case>")
 @cacheable
 def case(case: str) -> ResponseReturnValue:
-    summary = public.published_summary(case)
+    summary = queries.published_summary(case)
     if summary is None:
         abort(404)
     response = Response(
@@ -400,13 +400,13 @@ def case(case: str) -> ResponseReturnValue:
 @bp.get("/cases/")
 @cacheable
 def cases() -> ResponseReturnValue:
-    page = public.summaries_page()
+    page = queries.summaries_page()
     response = Response(render_template("reports/cases.html", page=page))
     return conditional(response, max_age=300)
 
 
 def home_context() -> dict[str, Any]:
-    return {"reports_home": public.home_figures()}
+    return {"reports_home": queries.home_figures()}
 
 
 # The tracking pages share this blueprint (imported last: they import `bp` from here).

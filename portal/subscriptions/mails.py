@@ -12,6 +12,7 @@ from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
 
+from portal.core import urls
 from portal.delivery.models import Delivery, OutboxMessage
 from portal.subscriptions import queries, service
 from portal.subscriptions.choices import matches
@@ -112,7 +113,7 @@ def render_digest(message: OutboxMessage, deliveries: list[Delivery]) -> dict[in
             for p in mine:
                 lines += [
                     "* " + _publication_lines(p.payload, subscriber.language)[0],
-                    "  " + current_app.config["BASE_URL"] + p.payload["path"],
+                    "  " + urls.absolute(p.payload["path"]),
                     "",
                 ]
             subject = _("Water portal: %(n)s new publications today", n=len(mine))

@@ -10,6 +10,7 @@ from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
 
+from portal.core import urls
 from portal.core.clock import china_date
 from portal.core.extensions import db
 from portal.core.models import utcnow
@@ -23,7 +24,7 @@ RESEND_AFTER = dt.timedelta(minutes=1)
 
 
 def _url(path: str) -> str:
-    return current_app.config["BASE_URL"] + path
+    return urls.absolute(path)
 
 
 def _confirmation_mail(address: str, secret: str, language: str, hours: int) -> None:

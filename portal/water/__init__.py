@@ -35,11 +35,8 @@ def init_app(app: Flask) -> None:
 
 
 def _register_datasets(app: Flask) -> None:
-    """List the downloads in the open-data catalog once that registry exists."""
-    try:
-        from portal.data import registry
-        from portal.water import datasets
-    except ImportError:  # the catalog is being built by another feature
-        return
+    """List the downloads in the open-data catalog."""
+    from portal.data import registry
+    from portal.water import datasets
 
     datasets.register(app, registry)

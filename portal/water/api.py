@@ -5,10 +5,10 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from flask import Blueprint, abort, current_app, jsonify
+from flask import Blueprint, abort, jsonify
 from flask.typing import ResponseReturnValue
 
-from portal.core import apiargs, counties, openapi
+from portal.core import apiargs, counties, openapi, urls
 from portal.core.clock import CHINA
 from portal.core.extensions import db
 from portal.core.http import conditional
@@ -33,7 +33,7 @@ def _num(text: str | None) -> int | float | None:
 
 
 def _url(path: str) -> str:
-    return current_app.config["BASE_URL"] + path
+    return urls.absolute(path)
 
 
 def sample_json(e: WaterEvaluation) -> dict[str, Any]:

@@ -38,7 +38,7 @@ from portal.core.extensions import db, limiter
 from portal.core.http import conditional
 from portal.core.models import utcnow
 from portal.core.text import clean
-from portal.reports import codes, public, service
+from portal.reports import codes, queries, service
 from portal.reports.models import CATEGORIES, STATE_LABELS, Report, ReportSummary
 from portal.reports.workflow import CHINA_TZ, State, open311_status
 
@@ -434,7 +434,7 @@ def list_requests(fmt: str) -> ResponseReturnValue:
 def get_request(request_id: str, fmt: str) -> ResponseReturnValue:
     """By case pseudonym only: a tracking code is a credential and stays out of URLs."""
     fmt = _fmt(fmt)
-    summary = public.published_summary(request_id)
+    summary = queries.published_summary(request_id)
     if summary is not None:
         row = _summary_row(summary)
     else:
