@@ -112,8 +112,9 @@ class RedisStore:
             return None
         if raw is None:
             return None
+        data = raw.encode() if isinstance(raw, str) else bytes(raw)  # bytes: no decode_responses
         try:
-            return Entry.loads(raw)
+            return Entry.loads(data)
         except (ValueError, IndexError):
             return None
 
