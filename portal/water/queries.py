@@ -86,38 +86,35 @@ def chain(site: WaterSite | PublishedSite) -> Chain:
 
 def chains(site_ids: list[int]) -> dict[int, Chain]:
     """chain() for a whole page of sites in a fixed number of queries (not two per site)."""
-    up = upstreams(site_ids)
-    pairs = list(
-        db.session.execute(
-            sa.select(WaterSupplyLink.upstream_id, WaterSite)
-            .join(WaterSite, WaterSupplyLink.site_id == WaterSite.id)
-            .where(WaterSupplyLink.upstream_id.in_(site_ids), _is_public())
-            .order_by(WaterSite.code)
-        )
-    )
-    details = published_details(list({d.id: d for _, d in pairs}.values()))
-    down: dict[int, list[PublishedSite]] = {}
-    for upstream_id, downstream in pairs:
-        if downstream.id in details:
-            down.setdefault(upstream_id, []).append(details[downstream.id])
+    up, down = upstreams(site_ids), _neighbours(site_ids, downstream=True)
     return {i: (up.get(i, []), down.get(i, [])) for i in site_ids}
 
 
 def upstreams(site_ids: list[int]) -> dict[int, list[PublishedSite]]:
     """The public sites supplying each of ``site_ids``, as published."""
+    return _neighbours(site_ids, downstream=False)
+
+
+def _neighbours(site_ids: list[int], *, downstream: bool) -> dict[int, list[PublishedSite]]:
+    """For each of ``site_ids`` the public sites it supplies (or is supplied by), as
+    published, in two queries whatever the number of sites."""
+    link = WaterSupplyLink
+    mine, theirs = (
+        (link.upstream_id, link.site_id) if downstream else (link.site_id, link.upstream_id)
+    )
     pairs = list(
         db.session.execute(
-            sa.select(WaterSupplyLink.site_id, WaterSite)
-            .join(WaterSite, WaterSupplyLink.upstream_id == WaterSite.id)
-            .where(WaterSupplyLink.site_id.in_(site_ids), _is_public())
+            sa.select(mine, WaterSite)
+            .join(WaterSite, theirs == WaterSite.id)
+            .where(mine.in_(site_ids), _is_public())
             .order_by(WaterSite.code)
         )
     )
-    details = published_details(list({u.id: u for _, u in pairs}.values()))
+    details = published_details(list({other.id: other for _, other in pairs}.values()))
     out: dict[int, list[PublishedSite]] = {}
-    for link_site, upstream in pairs:
-        if upstream.id in details:
-            out.setdefault(link_site, []).append(details[upstream.id])
+    for site_id, other in pairs:
+        if other.id in details:
+            out.setdefault(site_id, []).append(details[other.id])
     return out
 
 
