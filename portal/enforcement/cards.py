@@ -15,7 +15,13 @@ from portal.enforcement import announcements
 from portal.enforcement.models import ACTIVE, ESCALATED, LIFTED, RED, YELLOW, Card
 from portal.enforcement.publication import today
 from portal.enforcement.registry import find_enterprise
-from portal.enforcement.service import Problems, actor, require_county, require_text
+from portal.enforcement.service import (
+    Problems,
+    actor,
+    check_decision_number,
+    require_county,
+    require_text,
+)
 
 
 @dataclass
@@ -63,13 +69,13 @@ def check_card(
     card_id: int | None = None,
 ) -> None:
     """The checks a card's values pass, at the decision and at every correction."""
-    taken = sa.select(Card.id).where(Card.number == number)
-    if card_id is not None:
-        taken = taken.where(Card.id != card_id)
-    if len(number) > 100:
-        errors["number"] = _("The decision number is longer than 100 characters.")
-    elif number and db.session.scalar(taken):
-        errors["number"] = _("A card with decision number %(number)s exists.", number=number)
+    check_decision_number(
+        errors,
+        Card,
+        number,
+        card_id,
+        _("A card with decision number %(number)s exists.", number=number),
+    )
     if len(authority) > 200:
         errors["authority"] = _("The deciding authority is longer than 200 characters.")
     if decided_on > today():
@@ -178,9 +184,7 @@ def lift_card(card: Card, data: Lifting) -> Card:
     card.state, card.ended_on = LIFTED, lifted_on
     card.lift_reason, card.lift_evidence = reason, evidence
     db.session.flush()
-    audit.record(
-        "lift", "card", card.number, before=before, after=snapshot(card), reason=reason
-    )
+    audit.record("lift", "card", card.number, before=before, after=snapshot(card), reason=reason)
     card.lift_notice_id = announcements.card_lifted(card)
     announcements.period_changed(card)
     db.session.commit()

@@ -27,7 +27,7 @@ from portal.enforcement.models import (
 )
 from portal.enforcement.publication import today
 from portal.enforcement.registry import find_enterprise
-from portal.enforcement.service import Problems, actor, require_text
+from portal.enforcement.service import Problems, actor, check_decision_number, require_text
 
 
 @dataclass
@@ -150,13 +150,13 @@ def check_case(
     case_id: int | None = None,
 ) -> None:
     """The checks a case's values pass, at publication and at every correction."""
-    taken = sa.select(Case.id).where(Case.number == number)
-    if case_id is not None:
-        taken = taken.where(Case.id != case_id)
-    if len(number) > 100:
-        errors["number"] = _("The decision number is longer than 100 characters.")
-    elif number and db.session.scalar(taken):
-        errors["number"] = _("A case with decision number %(number)s exists.", number=number)
+    check_decision_number(
+        errors,
+        Case,
+        number,
+        case_id,
+        _("A case with decision number %(number)s exists.", number=number),
+    )
     if status not in CASE_STATUSES:
         errors["status"] = _("Choose a status.")
     if filed_on > today():

@@ -12,10 +12,14 @@ announces what became public, and commits once. Errors for users are raised as `
 
 from __future__ import annotations
 
+from typing import Any
+
+import sqlalchemy as sa
 from flask import has_request_context
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from portal.core.extensions import db
 from portal.core.permissions import may_act_in, require_county
 
 __all__ = ["Problems", "actor", "may_act_in", "require_county", "require_text"]
@@ -34,6 +38,19 @@ def actor() -> str:
     if has_request_context() and current_user and current_user.is_authenticated:
         return str(current_user.email)
     return "system"
+
+
+def check_decision_number(
+    errors: dict[str, str], model: Any, number: str, record_id: int | None, taken_message: str
+) -> None:
+    """A decision number fits its column and is not another record's (cards and cases)."""
+    taken = sa.select(model.id).where(model.number == number)
+    if record_id is not None:
+        taken = taken.where(model.id != record_id)
+    if len(number) > 100:
+        errors["number"] = _("The decision number is longer than 100 characters.")
+    elif number and db.session.scalar(taken):
+        errors["number"] = taken_message
 
 
 def require_text(errors: dict[str, str], name: str, value: str | None, label: str) -> str:
