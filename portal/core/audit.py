@@ -25,12 +25,12 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask import current_app, has_app_context, has_request_context, request
-from flask_login import current_user
 from sqlalchemy.orm import Mapped, mapped_column
 
 from portal.core import anchors
 from portal.core.extensions import Model, db
 from portal.core.models import UTCDateTime, intpk, str64, utcnow
+from portal.core.permissions import current_actor
 
 GENESIS = "0" * 64
 ANCHOR_NAME = "audit"
@@ -98,9 +98,8 @@ def _plain(value: dict[str, Any] | None) -> dict[str, Any] | None:
 
 
 def _actor() -> tuple[int | None, str]:
-    if has_request_context() and current_user and current_user.is_authenticated:
-        return current_user.id, current_user.email
-    return None, "system"
+    acting = current_actor()
+    return acting.id, acting.email
 
 
 def record(

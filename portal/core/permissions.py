@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Callable
+from dataclasses import dataclass
 from functools import wraps
 from typing import Any, TypeVar
 
@@ -54,6 +55,26 @@ def require_role(*roles: Role) -> Callable[[F], F]:
         return guarded
 
     return decorator
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who is acting: the logged-in official, or "system" (CLI, demo loading, jobs)."""
+
+    id: int | None
+    email: str
+    name: str
+
+
+SYSTEM = Actor(None, "system", "system")
+
+
+def current_actor() -> Actor:
+    """The one answer to "who is acting?" for audit entries, authors and records."""
+    if has_request_context() and current_user and current_user.is_authenticated:
+        email = str(current_user.email)
+        return Actor(current_user.id, email, current_user.name or email)
+    return SYSTEM
 
 
 def may_act_in(*counties: str | None) -> bool:

@@ -15,12 +15,10 @@ from __future__ import annotations
 from typing import Any
 
 import sqlalchemy as sa
-from flask import has_request_context
 from flask_babel import gettext as _
-from flask_login import current_user
 
 from portal.core.extensions import db
-from portal.core.permissions import may_act_in, require_county
+from portal.core.permissions import current_actor, may_act_in, require_county
 
 __all__ = ["Problems", "actor", "may_act_in", "require_county", "require_text"]
 
@@ -35,9 +33,7 @@ class Problems(Exception):
 
 def actor() -> str:
     """The e-mail of the official acting in this request, else "system" (CLI, demo)."""
-    if has_request_context() and current_user and current_user.is_authenticated:
-        return str(current_user.email)
-    return "system"
+    return current_actor().email
 
 
 def check_decision_number(

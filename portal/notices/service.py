@@ -8,14 +8,13 @@ from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
-from flask import current_app, has_request_context
-from flask_login import current_user
+from flask import current_app
 from sqlalchemy.orm import selectinload
 
 from portal.core import audit
 from portal.core.extensions import db
 from portal.core.models import utcnow
-from portal.core.permissions import require_county
+from portal.core.permissions import current_actor, require_county
 from portal.notices import attachments as files
 from portal.notices.models import (
     COMMENT_ACCEPTED,
@@ -37,9 +36,8 @@ EDITABLE = (*TEXT_FIELDS, "category", "county", "language", "comments_close_at")
 
 def current_author() -> tuple[int | None, str]:
     """The official acting in this request, else "system" (announcements from jobs, CLI)."""
-    if has_request_context() and current_user and current_user.is_authenticated:
-        return current_user.id, current_user.name or current_user.email
-    return None, "system"
+    acting = current_actor()
+    return acting.id, acting.name
 
 
 def _audit_view(notice: Notice) -> dict[str, Any]:
