@@ -16,17 +16,18 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import IO, Any
 
+from portal.core.problems import Refusal
 from portal.core.text import clean
 
 MAX_COLUMNS = 200
 
 
-class TableError(ValueError):
-    """The file as a whole cannot be read; `code` is a machine code the caller translates."""
+class TableError(Refusal):
+    """The file as a whole cannot be read; the words for its codes are in
+    `portal.core.messages.CORE`. `detail` is the parser's own message, for logs only."""
 
     def __init__(self, code: str, detail: str = "") -> None:
         super().__init__(code)
-        self.code = code
         self.detail = detail
 
 
