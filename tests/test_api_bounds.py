@@ -6,6 +6,8 @@ from __future__ import annotations
 import pytest
 
 from portal.core.counties import codes
+from portal.core.demo import load_all
+from tests.alerts_support import publish
 
 HUGE = "9223372036854775808"  # 2**63: past SQLite's OFFSET
 
@@ -17,6 +19,7 @@ API_LISTS = [
     "/api/v1/enforcement/draws",
     "/api/v1/enforcement/inspections",
     "/api/v1/enforcement/cases",
+    "/api/v1/alerts",
 ]
 PAGE_LISTS = [
     "/notices/",
@@ -64,3 +67,35 @@ def test_the_document_declares_counties_as_an_enum_and_every_refusal(client):
         if "county" in params:
             # every county code, and empty (a form's "all counties") for no filter
             assert params["county"]["schema"]["enum"] == [*codes(), ""], path
+
+
+def test_every_api_list_answers_one_page_envelope_with_absolute_links(app, client, login_as):
+    """One shape for every list, whichever feature serves it: a client written for one
+    list pages through all of them by the same keys and the same Link header."""
+    with app.test_request_context():
+        load_all()
+    login_as("publisher")
+    assert publish(client, counties=["tahe"]).status_code == 302  # a second warning
+    client.post("/admin/logout")
+    doc = client.get("/api/v1/openapi.json").get_json()
+    paged = sorted(
+        path
+        for path, item in doc["paths"].items()
+        if any(p["name"] == "per_page" for p in item.get("get", {}).get("parameters", []))
+    )
+    assert paged == sorted(API_LISTS)
+    base = app.config["BASE_URL"]
+    for path in paged:
+        schema = doc["paths"][path]["get"]["responses"]["200"]["content"]["application/json"]
+        if "$ref" in schema["schema"]:
+            schema = {"schema": doc["components"]["schemas"][schema["schema"]["$ref"][21:]]}
+        assert schema["schema"]["required"] == ["items", "page", "per_page", "total"], path
+        first = client.get(f"{path}?per_page=1")
+        body = first.get_json()
+        assert set(body) == {"items", "page", "per_page", "total"}, path
+        assert (body["page"], body["per_page"], len(body["items"])) == (1, 1, 1), path
+        assert body["total"] > 1, f"{path}: the demo data should fill two pages"
+        assert f'<{base}{path}?per_page=1&page=2>; rel="next"' in first.headers["Link"], path
+        last = client.get(f"{path}?per_page=1&page={body['total']}").get_json()
+        assert len(last["items"]) == 1 and last["page"] == body["total"], path
+        assert client.get(f"{path}?per_page=1&page={body['total'] + 1}").status_code == 404

@@ -87,17 +87,14 @@ def test_unknown_download_format_is_a_404(app):
 
 
 def test_pagination_link_header_points_at_absolute_neighbour_pages(app):
-    from portal.core.pagination import link_header
-
-    class Page:
-        page, pages, has_prev, has_next = 2, 3, True, True
+    from portal.core.pagination import Page, link_header
 
     with app.test_request_context("/admin/audit?page=2&action=login"):
         from flask import request
 
         request.url_rule = app.url_map._rules_by_endpoint["admin.audit_log"][0]
         request.endpoint  # noqa: B018 - resolved from url_rule
-        header = link_header(Page())
+        header = link_header(Page(items=[], page=2, per_page=20, total=60))
     # On PORTAL_BASE_URL, not the request's Host (issue 15 #17).
     assert '<https://water.example.gov.cn/admin/audit?page=1&action=login>; rel="first"' in header
     assert 'page=3' in header and 'rel="next"' in header and 'rel="last"' in header

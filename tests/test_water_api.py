@@ -42,7 +42,7 @@ def test_below_detection_and_text_values(client, db):
 def test_sites_list_and_detail_with_supply_chain(client, db):
     published()
     listing = client.get("/api/v1/water/sites?county=mohe&stage=plant").get_json()
-    assert [s["code"] for s in listing["sites"]] == ["MH-P1"]
+    assert [s["code"] for s in listing["items"]] == ["MH-P1"]
     plant = client.get("/api/v1/water/sites/MH-P1").get_json()
     assert plant["supplied_by"] == ["MH-G1", "MH-S1"] and plant["supplies"] == ["MH-T1"]
     assert plant["samples"][0]["sample_id"] == "P1-Q3"

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from portal.alerts.models import KINDS, LEVELS
+from portal.core import openapi
 
 _ID = {"name": "id", "in": "path", "required": True, "schema": {"type": "integer"}}
 _TEXT = {
@@ -28,16 +29,7 @@ def _get(summary: str, content: dict[str, Any], params: list[Any] | None = None)
 
 
 _JSON_ONE = {"application/json": {"schema": {"$ref": "#/components/schemas/Warning"}}}
-_JSON_LIST = {
-    "application/json": {
-        "schema": {
-            "type": "object",
-            "properties": {
-                "items": {"type": "array", "items": {"$ref": "#/components/schemas/Warning"}}
-            },
-        }
-    }
-}
+_JSON_LIST = {"application/json": {"schema": openapi.page_schema("Warning")}}
 _CAP = {"application/cap+xml": {"schema": {"type": "string"}}}
 
 OPENAPI_PATHS: dict[str, Any] = {
@@ -62,6 +54,9 @@ OPENAPI_PATHS: dict[str, Any] = {
         {"application/rss+xml": {"schema": {"type": "string"}}},
     ),
 }
+_LIST = OPENAPI_PATHS["/api/v1/alerts"]["get"]
+_LIST["parameters"] = openapi.PAGE_PARAMS
+_LIST["responses"].update(openapi.LIST_ERRORS)
 
 OPENAPI_COMPONENTS: dict[str, Any] = {
     "schemas": {

@@ -82,16 +82,15 @@ def next_change(now: dt.datetime) -> dt.datetime | None:
     return min(m if m.tzinfo else m.replace(tzinfo=dt.UTC) for m in moments)
 
 
-def public_list() -> tuple[list[Alert], list[Alert]]:
-    """(in force, lifted newest first) for /alerts/ and the feeds."""
-    past = list(
-        db.session.scalars(
-            sa.select(Alert)
-            .where(Alert.status != ACTIVE)
-            .order_by(Alert.lifted_at.desc(), Alert.id.desc())
-            .limit(200)
-        )
+def public_list(limit: int | None = 200) -> tuple[list[Alert], list[Alert]]:
+    """(in force, lifted newest first) for /alerts/ and the feeds (the newest `limit`
+    lifted ones); the API pages through all of them (`limit=None`)."""
+    query = (
+        sa.select(Alert)
+        .where(Alert.status != ACTIVE)
+        .order_by(Alert.lifted_at.desc(), Alert.id.desc())
     )
+    past = list(db.session.scalars(query if limit is None else query.limit(limit)))
     return in_force(), past
 
 

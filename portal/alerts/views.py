@@ -13,6 +13,7 @@ from portal.alerts.models import Alert
 from portal.core.http import conditional
 from portal.core.models import utcnow
 from portal.core.pagecache import cacheable
+from portal.core.pagination import page_of, page_response
 
 bp = Blueprint("alerts", __name__)
 api_bp = Blueprint("alerts_api", __name__, url_prefix="/api/v1/alerts")
@@ -103,10 +104,9 @@ def alert_json(alert: Alert) -> dict[str, Any]:
 @api_bp.get("")
 @cacheable
 def api_index() -> ResponseReturnValue:
-    active, past = queries.public_list()
-    response = jsonify({"items": [alert_json(a) for a in (*active, *past)]})
-    response.access_control_allow_origin = "*"
-    return fresh(response)
+    active, past = queries.public_list(limit=None)
+    page = page_of([*active, *past], default_per_page=50)
+    return fresh(page_response(page, [alert_json(a) for a in page.items]))
 
 
 @api_bp.get("/<int:alert_id>")

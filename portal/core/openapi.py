@@ -97,6 +97,22 @@ PAGE_PARAMS: list[dict[str, Any]] = [
         "description": "At most 100; a larger or non-numeric value is refused with a 400.",
     },
 ]
+
+
+def page_schema(item: str) -> dict[str, Any]:
+    """The one JSON page envelope (`portal.core.pagination.page_response`) of `item`s."""
+    return {
+        "type": "object",
+        "required": ["items", "page", "per_page", "total"],
+        "properties": {
+            "items": {"type": "array", "items": {"$ref": f"#/components/schemas/{item}"}},
+            "page": {"type": "integer", "minimum": 1},
+            "per_page": {"type": "integer", "minimum": 1, "maximum": 100},
+            "total": {"type": "integer", "minimum": 0},
+        },
+    }
+
+
 LIST_ERRORS: dict[str, Any] = {
     "400": error_response("A filter or per_page outside its documented values"),
     "404": error_response("No such page (past the last one)"),

@@ -81,7 +81,6 @@ def next_change(now: dt.datetime) -> dt.datetime | None:
     return min(moments) if moments else None
 
 
-
 def next_china_midnight(now: dt.datetime) -> dt.datetime:
     """Date-based public rules (publication periods, report deadlines) turn at midnight CST."""
     local = now.astimezone(CHINA)
@@ -338,8 +337,9 @@ def current_version() -> str | None:
         from portal.core.extensions import db
 
         row = db.session.execute(
-            sa.select(pubversion.PublicationVersion.epoch, pubversion.PublicationVersion.n)
-            .where(pubversion.PublicationVersion.id == pubversion.VERSION_ROW)
+            sa.select(pubversion.PublicationVersion.epoch, pubversion.PublicationVersion.n).where(
+                pubversion.PublicationVersion.id == pubversion.VERSION_ROW
+            )
         ).first()
         version = f"{row[0]}.{row[1]}" if row else ""
     return version

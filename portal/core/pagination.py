@@ -1,12 +1,16 @@
-"""One pagination helper for every list page and API."""
+"""One pagination helper for every list page and API, and the one JSON page envelope every
+API list answers: `{"items": […], "page", "per_page", "total"}` with an RFC 8288 Link header
+(first/prev/next/last, absolute on PORTAL_BASE_URL)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any, Protocol
 
 import sqlalchemy as sa
-from flask import abort, request, url_for
+from flask import Response, abort, jsonify, request, url_for
 from flask_babel import gettext as _
 from flask_sqlalchemy.pagination import Pagination
 
@@ -43,9 +47,7 @@ def paginate(
 ) -> Pagination:
     """`total`: the row count when the caller knows it more cheaply than a count query."""
     page, per_page = page_args(default_per_page)
-    result = db.paginate(
-        query, page=page, per_page=per_page, error_out=False, count=total is None
-    )
+    result = db.paginate(query, page=page, per_page=per_page, error_out=False, count=total is None)
     if total is not None:
         result.total = total()
     if page > 1 and not result.items:
@@ -59,13 +61,60 @@ def page_url(page: int, **extra: Any) -> str:
     return url_for(request.endpoint or "", **args, _external=external)
 
 
-def link_header(pagination: Pagination) -> str:
+class PageLike(Protocol):
+    @property
+    def page(self) -> int: ...
+    @property
+    def per_page(self) -> int: ...
+    @property
+    def total(self) -> int | None: ...
+
+
+@dataclass(frozen=True)
+class Page:
+    """A page of a list that is not one query (e.g. warnings in force, then lifted ones)."""
+
+    items: Sequence[Any]
+    page: int
+    per_page: int
+    total: int
+
+
+def page_of(items: Sequence[Any], default_per_page: int = 20) -> Page:
+    """Cut the requested page (?page=&per_page=) out of a list already in memory."""
+    page, per_page = page_args(default_per_page)
+    start = (page - 1) * per_page
+    if page > 1 and start >= len(items):
+        abort(404)
+    return Page(items[start : start + per_page], page, per_page, len(items))
+
+
+def link_header(pagination: PageLike) -> str:
     """RFC 8288 Link header for API clients."""
+    total = pagination.total or 0
+    pages = max(1, math.ceil(total / pagination.per_page))
     links = []
-    if pagination.has_prev:
+    if pagination.page > 1:
         links.append(f'<{page_url(1, _external=True)}>; rel="first"')
         links.append(f'<{page_url(pagination.page - 1, _external=True)}>; rel="prev"')
-    if pagination.has_next:
+    if pagination.page < pages:
         links.append(f'<{page_url(pagination.page + 1, _external=True)}>; rel="next"')
-        links.append(f'<{page_url(pagination.pages, _external=True)}>; rel="last"')
+        links.append(f'<{page_url(pages, _external=True)}>; rel="last"')
     return ", ".join(links)
+
+
+def page_response(pagination: PageLike, items: list[Any]) -> Response:
+    """The one JSON page envelope of every API list, with its Link header and open CORS
+    (public read-only data). `items`: the page's records, already serialised."""
+    response = jsonify(
+        {
+            "items": items,
+            "page": pagination.page,
+            "per_page": pagination.per_page,
+            "total": pagination.total or 0,
+        }
+    )
+    if links := link_header(pagination):
+        response.headers["Link"] = links
+    response.access_control_allow_origin = "*"
+    return response

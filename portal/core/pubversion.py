@@ -83,9 +83,7 @@ def bump_statement(dialect_name: str, now: dt.datetime) -> Any:
     from sqlalchemy.dialects import postgresql, sqlite
 
     insert: Any = postgresql.insert if dialect_name == "postgresql" else sqlite.insert
-    stmt = insert(_table).values(
-        id=VERSION_ROW, epoch=secrets.token_hex(8), n=1, changed_at=now
-    )
+    stmt = insert(_table).values(id=VERSION_ROW, epoch=secrets.token_hex(8), n=1, changed_at=now)
     return stmt.on_conflict_do_update(
         index_elements=[_table.c.id], set_={"n": _table.c.n + 1, "changed_at": now}
     )

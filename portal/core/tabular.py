@@ -114,7 +114,7 @@ def _csv_rows(stream: IO[bytes]) -> Table:
 
 def _zip(columns: list[str], cells: list[Any]) -> dict[str, str]:
     values = {name: _text(cells[i]) if i < len(cells) else "" for i, name in enumerate(columns)}
-    extra = [c for c in cells[len(columns):] if _text(c)]
+    extra = [c for c in cells[len(columns) :] if _text(c)]
     if extra:
         values["__extra__"] = ";".join(_text(c) for c in extra)
     values.pop("", None)

@@ -230,8 +230,7 @@ def _manage(
     return render_template(
         f"enforcement/admin/{kind}.html",
         **{kind: item},
-        repair=repair
-        or forms.RepairForm(formdata=None, data={"repaired_on": publication.today()}),
+        repair=repair or forms.RepairForm(formdata=None, data={"repaired_on": publication.today()}),
         correction=correction,
         corrections=publication.corrections_for(kind, [item.id]).get(item.id, []),
         public=publication.is_public(item),

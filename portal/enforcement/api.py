@@ -13,7 +13,7 @@ from flask.typing import ResponseReturnValue
 from portal.core import apiargs, openapi
 from portal.core.http import conditional
 from portal.core.pagecache import cacheable
-from portal.core.pagination import link_header, paginate
+from portal.core.pagination import page_response, paginate
 from portal.enforcement import credit_code, queries
 from portal.enforcement import draw as draw_rules
 from portal.enforcement.models import Draw, Enterprise
@@ -39,6 +39,10 @@ def _json(data: Any, max_age: int = 300) -> Response:
     return conditional(response, max_age=max_age)
 
 
+def _paged(page: Any, items: list[Any]) -> Response:
+    return conditional(page_response(page, _native(items)), max_age=300)
+
+
 def _filters() -> None:
     """The documented filters' values are checked (400) before any query runs."""
     apiargs.county()
@@ -46,18 +50,7 @@ def _filters() -> None:
 
 def _page(query: sa.Select[Any], serialise: Any) -> Response:
     page = paginate(query, 20)
-    response = _json(
-        {
-            "items": [serialise(item) for item in page.items],
-            "page": page.page,
-            "per_page": page.per_page,
-            "total": page.total,
-        }
-    )
-    links = link_header(page)
-    if links:
-        response.headers["Link"] = links
-    return response
+    return _paged(page, [serialise(item) for item in page.items])
 
 
 def _enterprise(e: Enterprise) -> dict[str, Any]:
@@ -156,18 +149,7 @@ def inspections() -> ResponseReturnValue:
     query = queries.inspections_query(request.args)
     page = paginate(query, 20)
     visible = queries.public_case_ids([i.case_id for i in page.items if i.case_id])
-    response = _json(
-        {
-            "items": [queries.inspection_row(i, visible) for i in page.items],
-            "page": page.page,
-            "per_page": page.per_page,
-            "total": page.total,
-        }
-    )
-    links = link_header(page)
-    if links:
-        response.headers["Link"] = links
-    return response
+    return _paged(page, [queries.inspection_row(i, visible) for i in page.items])
 
 
 @bp.get("/cases")
@@ -212,22 +194,7 @@ def _list(summary: str, item: str, params: list[dict[str, Any]]) -> dict[str, An
             "responses": {
                 "200": {
                     "description": "A page of results; RFC 8288 Link header for navigation.",
-                    "content": {
-                        "application/json": {
-                            "schema": {
-                                "type": "object",
-                                "properties": {
-                                    "items": {
-                                        "type": "array",
-                                        "items": {"$ref": f"#/components/schemas/{item}"},
-                                    },
-                                    "page": {"type": "integer"},
-                                    "per_page": {"type": "integer"},
-                                    "total": {"type": "integer"},
-                                },
-                            }
-                        }
-                    },
+                    "content": {"application/json": {"schema": openapi.page_schema(item)}},
                 },
                 **openapi.LIST_ERRORS,
             },

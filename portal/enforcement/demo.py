@@ -56,9 +56,7 @@ def _load() -> int:
         added += 1
         if "lift" in item:
             lift = item["lift"]
-            cards.lift_card(
-                card, cards.Lifting(_day(lift["on"]), lift["reason"], lift["evidence"])
-            )
+            cards.lift_card(card, cards.Lifting(_day(lift["on"]), lift["reason"], lift["evidence"]))
         if "escalate" in item:
             red = {**item["escalate"], "color": "red"}
             cards.decide_card(_card(item["enterprise"], red, escalate_number=card.number))

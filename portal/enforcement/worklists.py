@@ -34,9 +34,7 @@ def dashboard(county: str | None) -> dict[str, list[Any]]:
 
 
 def inspectors() -> list[Inspector]:
-    return list(
-        db.session.scalars(sa.select(Inspector).order_by(Inspector.county, Inspector.code))
-    )
+    return list(db.session.scalars(sa.select(Inspector).order_by(Inspector.county, Inspector.code)))
 
 
 def draw_by_number(number: str) -> Draw | None:

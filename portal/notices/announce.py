@@ -113,7 +113,6 @@ def withdraw_announcement(source: str, reason: str) -> Notice | None:
     return notice
 
 
-
 def set_public_until(notice_id: int | None, until: dt.datetime | None) -> Notice | None:
     """The announced record's publication period now ends at `until` (None: open-ended);
     flush only. Audited when it changes."""
@@ -123,9 +122,7 @@ def set_public_until(notice_id: int | None, until: dt.datetime | None) -> Notice
     before = {"public_until": notice.public_until}
     notice.public_until = until
     db.session.flush()
-    audit.record(
-        "public_until", "notice", notice.id, before=before, after={"public_until": until}
-    )
+    audit.record("public_until", "notice", notice.id, before=before, after={"public_until": until})
     return notice
 
 

@@ -11,7 +11,7 @@ from flask.typing import ResponseReturnValue
 from portal.core import counties, openapi, urls
 from portal.core.http import conditional
 from portal.core.pagecache import cacheable
-from portal.core.pagination import link_header, paginate
+from portal.core.pagination import page_response, paginate
 from portal.notices import queries, service
 from portal.notices.models import CATEGORIES, Notice
 
@@ -109,19 +109,7 @@ def index() -> ResponseReturnValue:
         queries.public_notices(category, county),
         total=lambda: queries.public_count(category, county),
     )
-    response = jsonify(
-        {
-            "items": [summary_json(n) for n in page.items],
-            "page": page.page,
-            "per_page": page.per_page,
-            "total": page.total,
-        }
-    )
-    links = link_header(page)
-    if links:
-        response.headers["Link"] = links
-    response.access_control_allow_origin = "*"
-    return conditional(response, max_age=60)
+    return conditional(page_response(page, [summary_json(n) for n in page.items]), max_age=60)
 
 
 @bp.get("/<int:notice_id>")
@@ -215,33 +203,10 @@ OPENAPI_COMPONENTS: dict[str, Any] = {
                 },
             ]
         },
-        "NoticeList": {
-            "type": "object",
-            "required": ["items", "page", "per_page", "total"],
-            "properties": {
-                "items": {"type": "array", "items": {"$ref": "#/components/schemas/NoticeSummary"}},
-                "page": {"type": "integer"},
-                "per_page": {"type": "integer"},
-                "total": {"type": "integer"},
-            },
-        },
-        "Error": {
-            "type": "object",
-            "properties": {
-                "error": {
-                    "type": "object",
-                    "properties": {
-                        "status": {"type": "integer"},
-                        "title": _STR,
-                        "message": _STR,
-                    },
-                }
-            },
-        },
+        "NoticeList": openapi.page_schema("NoticeSummary"),
     }
 }
 
-_ERROR = {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
 
 OPENAPI_PATHS: dict[str, Any] = {
     "/api/v1/notices": {
@@ -266,8 +231,8 @@ OPENAPI_PATHS: dict[str, Any] = {
                         "application/json": {"schema": {"$ref": "#/components/schemas/NoticeList"}}
                     },
                 },
-                "400": {"description": "Unknown category or county, or per_page > 100", **_ERROR},
-                "404": {"description": "No such page", **_ERROR},
+                "400": openapi.error_response("Unknown category or county, or per_page > 100"),
+                "404": openapi.error_response("No such page"),
             },
         }
     },
@@ -286,7 +251,7 @@ OPENAPI_PATHS: dict[str, Any] = {
                         "application/json": {"schema": {"$ref": "#/components/schemas/Notice"}}
                     },
                 },
-                "404": {"description": "No such published notice", **_ERROR},
+                "404": openapi.error_response("No such published notice"),
             },
         }
     },

@@ -101,9 +101,11 @@ def _reencode_image(data: bytes) -> tuple[bytes, str] | None:
                     img = img.convert("RGBA")
                 # Pillow writes back what it read into .info (a JPEG's COM segment, the ICC
                 # profile, PNG text): only the pixels may leave.
-                img.info = {"transparency": img.info["transparency"]} if (
-                    "transparency" in img.info
-                ) else {}
+                img.info = (
+                    {"transparency": img.info["transparency"]}
+                    if ("transparency" in img.info)
+                    else {}
+                )
                 if fmt == "JPEG":
                     img.save(out, "JPEG", quality=90)
                     return out.getvalue(), "jpg"

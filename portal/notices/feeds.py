@@ -58,9 +58,7 @@ def entry_title(notice: Notice) -> str:
     return _("[Withdrawn] %(title)s", title=title) if notice.is_withdrawn else title
 
 
-def build(
-    name: str, notices: list[Notice], fmt: str, county: str | None = None
-) -> FeedGenerator:
+def build(name: str, notices: list[Notice], fmt: str, county: str | None = None) -> FeedGenerator:
     """The feed; every text is passed through portal.core.text.clean, so a character XML
     cannot hold (stored before inputs were cleaned) never makes the feed fail."""
     category = CATEGORIES.get(name)
@@ -150,8 +148,16 @@ def feed(name: str, fmt: str) -> ResponseReturnValue:
         )
     ).all()
     validator = hashlib.sha256(
-        repr((name, fmt, county, html_lang(), current_app.config["BASE_URL"],
-              [tuple(v) for v in versions])).encode()
+        repr(
+            (
+                name,
+                fmt,
+                county,
+                html_lang(),
+                current_app.config["BASE_URL"],
+                [tuple(v) for v in versions],
+            )
+        ).encode()
     ).hexdigest()
     if request.if_none_match.contains(validator):
         unchanged = Response(status=304)

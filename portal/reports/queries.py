@@ -284,8 +284,11 @@ def sitemap_entries() -> list[tuple[str, Any]]:
     out: list[tuple[str, Any]] = [
         ("/reports/new", template_lastmod("reports/new.html")),
         ("/reports/stats", latest_change or template_lastmod("reports/stats.html")),
-        ("/reports/cases/", max((at for _c, at in summaries), default=None)
-         or template_lastmod("reports/cases.html")),
+        (
+            "/reports/cases/",
+            max((at for _c, at in summaries), default=None)
+            or template_lastmod("reports/cases.html"),
+        ),
     ]
     out += [(f"/reports/cases/{case}", at) for case, at in summaries]
     return out

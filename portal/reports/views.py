@@ -88,9 +88,7 @@ def submission_from(form: ReportForm) -> service.Submission:
         lat=form.lat.data,
         lon=form.lon.data,
         # The form's local time is China time.
-        observed_at=observed.replace(tzinfo=CHINA)
-        if observed
-        else None,
+        observed_at=observed.replace(tzinfo=CHINA) if observed else None,
         anonymous=not contact,
         name=form.name.data if contact else None,
         phone=form.phone.data if contact else None,

@@ -13,7 +13,7 @@ from portal.core.clock import CHINA
 from portal.core.extensions import db
 from portal.core.http import conditional
 from portal.core.pagecache import cacheable
-from portal.core.pagination import link_header, paginate
+from portal.core.pagination import page_response, paginate
 from portal.water import calendar, overdue, queries
 from portal.water.models import STAGES, WaterEvaluation, WaterPublication
 from portal.water.service import valid_quarter
@@ -213,16 +213,8 @@ def sites() -> ResponseReturnValue:
     page = paginate(queries.public_sites(county, stage), default_per_page=50)
     published = queries.published_list(list(page.items))
     links = queries.chains([s.id for s in published])
-    response = jsonify(
-        {
-            "sites": [site_json(s, chain=links[s.id]) for s in published],
-            "total": page.total,
-            "page": page.page,
-        }
-    )
-    if header := link_header(page):
-        response.headers["Link"] = header
-    return conditional(response, max_age=MAX_AGE)
+    items = [site_json(s, chain=links[s.id]) for s in published]
+    return conditional(page_response(page, items), max_age=MAX_AGE)
 
 
 @bp.get("/sites/<code>")
@@ -340,12 +332,39 @@ OPENAPI_PATHS: dict[str, Any] = {
     ),
 }
 OPENAPI_PATHS["/api/v1/water/sites"]["get"]["responses"].update(openapi.LIST_ERRORS)
+OPENAPI_PATHS["/api/v1/water/sites"]["get"]["responses"]["200"] = {
+    "description": "A page of sites; RFC 8288 Link header for navigation",
+    "content": {"application/json": {"schema": openapi.page_schema("WaterSite")}},
+}
 OPENAPI_PATHS["/api/v1/water/samples/{sample_id}"]["get"]["responses"]["200"] = {
     "description": "The evaluation",
     "content": {"application/json": {"schema": {"$ref": "#/components/schemas/WaterSample"}}},
 }
+_NSTR = {"type": ["string", "null"]}
+_NNUM = {"type": ["number", "null"]}
+_CODES = {"type": "array", "items": {"type": "string"}}
 OPENAPI_COMPONENTS: dict[str, Any] = {
     "schemas": {
+        "WaterSite": {
+            "type": "object",
+            "required": ["code", "url", "name_zh", "stage", "county", "supplied_by", "supplies"],
+            "properties": {
+                "code": {"type": "string"},
+                "url": {"type": "string", "format": "uri"},
+                "name_zh": {"type": "string"},
+                "name_en": _NSTR,
+                "stage": {"type": "string", "enum": list(STAGES)},
+                "county": {"type": "string"},
+                "water_body": _NSTR,
+                "centralized": {"type": ["boolean", "null"]},
+                "target_class": _NSTR,
+                "disinfection": {"type": ["array", "null"], "items": {"type": "string"}},
+                "latitude": _NNUM,
+                "longitude": _NNUM,
+                "supplied_by": _CODES,
+                "supplies": _CODES,
+            },
+        },
         "WaterSample": {
             "type": "object",
             "properties": {
@@ -377,6 +396,6 @@ OPENAPI_COMPONENTS: dict[str, Any] = {
                     },
                 },
             },
-        }
+        },
     }
 }
