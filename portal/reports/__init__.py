@@ -48,7 +48,14 @@ def init_app(app: Flask) -> None:
     from portal.core.nav import add_admin_link, add_home_section, add_nav_item
     from portal.core.permissions import Role
     from portal.core.ratelimit import tracking_limit
-    from portal.reports import admin, cli, demo, models, views
+    from portal.reports import (
+        admin,
+        cli,
+        demo,
+        models,
+        tracking,  # noqa: F401 - its routes join views.bp
+        views,
+    )
     from portal.reports.api import open311
 
     add_nav_item(app, "reports.new", _l("Report pollution"), "/reports", 30)

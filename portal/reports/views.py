@@ -407,7 +407,4 @@ def home_context() -> dict[str, Any]:
     return {"reports_home": queries.home_figures()}
 
 
-# The tracking pages share this blueprint (imported last: they import `bp` from here).
-from portal.reports import tracking  # noqa: E402
-
-__all__ = ["bp", "china_date", "home_context", "tracking"]
+__all__ = ["bp", "china_date", "home_context"]
