@@ -119,7 +119,8 @@ def import_graph() -> tuple[dict[str, set[str]], dict[str, set[str]]]:
             elif isinstance(node, ast.ImportFrom):
                 base = node.module or ""
                 if node.level:
-                    base = ".".join(package[: len(package) - node.level + 1] + [base]).strip(".")
+                    parent = package[: len(package) - node.level + 1]
+                    base = ".".join([*parent, base]).strip(".")
                 targets = [f"{base}.{a.name}" if f"{base}.{a.name}" in modules else base
                            for a in node.names]  # fmt: skip
             else:

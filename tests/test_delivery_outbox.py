@@ -7,12 +7,15 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import re
+import threading
+import time
 
 import pytest
 import sqlalchemy as sa
 
 from portal.core.publications import Publication, publish
 from portal.delivery import retry, worker
+from portal.delivery.cli import _sweep
 from portal.delivery.models import Delivery, OutboxMessage
 from portal.notices import service as notices
 from portal.notices.announce import announce
@@ -91,6 +94,74 @@ def test_a_scheduled_notice_is_not_mailed_before_it_is_public(db):
     )
     notices.publish(draft, at=dt.datetime.now(dt.UTC) + dt.timedelta(days=1))
     assert count_rows(OutboxMessage) == 0
+
+
+def _scheduled(db, title, hours=1):
+    draft = notices.create_draft(
+        notices.NoticeData(
+            category="announcements",
+            county=None,
+            language="zh_Hans",
+            title_zh=title,
+            title_en=None,
+            summary_zh="",
+            summary_en=None,
+            body_zh="正文",
+            body_en=None,
+        )
+    )
+    notices.publish(draft, at=dt.datetime.now(dt.UTC) + dt.timedelta(hours=hours))
+    return draft
+
+
+def test_a_scheduled_notice_is_mailed_by_the_worker_once_its_time_comes(app_factory, smtp, db):
+    """Subscribers hear of a notice scheduled for 9:00 at 9:00, once, from the running
+    worker's sweep; one taken back to draft, or withdrawn, before its time is never mailed."""
+    mail_app = app_factory(**smtp.config)
+    db.session.add(
+        Subscriber(
+            email="reader@example.org",
+            counties=[],
+            topics=["notices:announcements"],
+            frequency="immediate",
+            nonce="n-reader",
+        )
+    )
+    db.session.commit()
+    due = _scheduled(db, "九点发布的公告")
+    taken_back = _scheduled(db, "撤回为草稿的公告")
+    notices.unschedule(taken_back)
+    withdrawn = _scheduled(db, "撤下的公告")
+    notices.withdraw(withdrawn, "信息有误")
+
+    def sweep_once():
+        worker.STOP.clear()
+        thread = threading.Thread(target=_sweep, args=(mail_app, 0.05))
+        thread.start()
+        try:
+            time.sleep(0.3)  # a few rounds of the sweep
+        finally:
+            worker.STOP.set()
+            thread.join(5)
+            worker.STOP.clear()
+
+    sweep_once()
+    assert count_rows(OutboxMessage) == 0 and smtp.inbox.messages == []  # not yet its time
+
+    # 9:00 comes (the clock moves past the scheduled times).
+    for notice in (due, taken_back, withdrawn):
+        db.session.refresh(notice)
+        if notice.published_at:
+            notice.published_at = dt.datetime.now(dt.UTC) - dt.timedelta(seconds=1)
+    db.session.commit()
+    sweep_once()
+    sweep_once()  # and the sweeps after it send nothing more
+    assert [m["Subject"] for m in smtp.inbox.to("reader@example.org")] == [
+        m["Subject"] for m in smtp.inbox.messages
+    ]
+    assert len(smtp.inbox.messages) == 1
+    assert "九点发布的公告" in smtp.inbox.messages[0]["Subject"]
+    assert count_rows(OutboxMessage) == 1
 
 
 def test_topics_and_counties_match_as_chosen():

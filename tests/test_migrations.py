@@ -71,3 +71,47 @@ def test_migration_files_have_sortable_names_and_one_linear_history():
         downs.add(namespace["down_revision"])
     heads = revisions - downs
     assert len(heads) == 1, heads
+
+
+def test_notices_scheduled_before_the_upgrade_are_still_mailed_at_their_time(
+    empty_database_url, tmp_path
+):
+    """0015: a notice scheduled for later when the portal is upgraded is marked due (the
+    worker will tell its subscribers at its time); one already public is not told twice."""
+    import datetime as dt
+
+    from portal.core.models import UTCDateTime
+
+    app = _app(empty_database_url, tmp_path)
+    now = dt.datetime.now(dt.UTC)
+    notices = sa.table(
+        "notices",
+        *(sa.column(c) for c in ("id", "status", "category", "language", "title_zh")),
+        *(sa.column(c) for c in ("summary_zh", "body_zh", "author_name", "version", "search_text")),
+        *(sa.column(c, UTCDateTime()) for c in ("published_at", "created_at", "updated_at")),
+        sa.column("announcement_due", sa.Boolean()),
+    )
+    with app.app_context():
+        upgrade(revision="0014")
+        common = {"status": "published", "category": "announcements", "language": "zh_Hans"}
+        common |= {
+            "title_zh": "t",
+            "summary_zh": "",
+            "body_zh": "",
+            "author_name": "a",
+            "search_text": "t",
+        }
+        rows = [
+            {"id": 1, "published_at": now + dt.timedelta(days=1), **common},
+            {"id": 2, "published_at": now - dt.timedelta(days=1), **common},
+        ]
+        with db.engine.begin() as conn:
+            conn.execute(
+                notices.insert(),
+                [{**r, "version": 1, "created_at": now, "updated_at": now} for r in rows],
+            )
+        upgrade()
+        with db.engine.connect() as conn:
+            due = dict(conn.execute(sa.select(notices.c.id, notices.c.announcement_due)).all())
+        db.engine.dispose()
+    assert due == {1: True, 2: False}

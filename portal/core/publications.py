@@ -8,9 +8,11 @@ publication and the work that delivers it are committed or rolled back together.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from blinker import Namespace
+from flask import Flask, current_app
 
 _signals = Namespace()
 published = _signals.signal("publication")
@@ -44,3 +46,15 @@ class Publication:
 def publish(publication: Publication) -> None:
     """Tell every listener, inside the caller's transaction, that `publication` is public."""
     published.send(None, publication=publication)
+
+
+def register_due(app: Flask, job: Callable[[], object]) -> None:
+    """A feature's job that publishes what has become public by the clock alone (a notice
+    scheduled for 9:00): it calls `publish()` and commits. The delivery worker's sweep runs
+    every job before it sends (`publish_due`)."""
+    app.extensions.setdefault("publications_due", []).append(job)
+
+
+def publish_due() -> None:
+    for job in current_app.extensions.get("publications_due", []):
+        job()

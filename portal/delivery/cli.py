@@ -16,6 +16,7 @@ from flask import Flask, current_app
 from flask.cli import with_appcontext
 from huey.consumer import Consumer
 
+from portal.core import publications
 from portal.core.extensions import db
 from portal.delivery import queue, worker
 
@@ -43,6 +44,11 @@ def _sweep(app: Flask, every: float) -> None:
     # Straight from the database, so it works while the queue (Redis) is down; the first
     # round at start-up sends whatever was committed while no worker ran.
     while not worker.STOP.is_set():
+        try:
+            with app.app_context():
+                publications.publish_due()  # what the clock made public (scheduled notices)
+        except Exception:
+            log.exception("publishing what is due failed; trying again later")
         try:
             with app.app_context():
                 worker.drain()

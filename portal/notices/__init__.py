@@ -38,3 +38,7 @@ def init_app(app: Flask) -> None:
     add_admin_link(app, "notices_admin.index", _l("Notices"), Role.PUBLISHER)
     add_home_section(app, "notices/_home.html", views.home_context)
     core_demo.register(app, "notices", demo.load)
+    from portal.core.publications import register_due
+    from portal.notices.publication import announce_due
+
+    register_due(app, announce_due)

@@ -67,6 +67,9 @@ class Notice(Model, TimestampMixin):
     # End of the announced record's legal publication period (set by the announcing
     # feature): from then on every public query leaves the notice out, without a worker.
     public_until: Mapped[dt.datetime | None] = mapped_column(UTCDateTime(), index=True)
+    # Scheduled for a future time: its publication (subscribers' mail) is still to be sent,
+    # by the worker's sweep once the time has come (`publication.announce_due`).
+    announcement_due: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     # EIA public comment period: open from publication until comments_close_at.
     comments_close_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
     response_zh: Mapped[str | None] = mapped_column(sa.Text)

@@ -6,8 +6,12 @@ Water-quality notices are the "water" topic, cards/inspections/cases "enforcemen
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import TYPE_CHECKING
 
+import sqlalchemy as sa
+
+from portal.core.extensions import db
 from portal.core.models import utcnow
 from portal.core.publications import Publication, publish
 
@@ -23,8 +27,12 @@ TOPIC_OF_CATEGORY = {
 
 
 def publish_notice(notice: Notice) -> None:
+    """Tell subscribers, in the caller's transaction; a notice scheduled for later is told
+    when its time comes (`announce_due`, run by the delivery worker's sweep)."""
     if notice.published_at is not None and notice.published_at > utcnow():
-        return  # scheduled: not public yet (not mailed; see the subscriptions README note)
+        notice.announcement_due = True
+        return
+    notice.announcement_due = False
     publish(
         Publication(
             topic=TOPIC_OF_CATEGORY.get(notice.category, "notices"),
@@ -38,3 +46,25 @@ def publish_notice(notice: Notice) -> None:
             category=notice.category,
         )
     )
+
+
+def announce_due(now: dt.datetime | None = None) -> int:
+    """Send the publication of every scheduled notice whose time has come (once: the flag is
+    cleared in the same transaction as the outbox row is written). Returns how many."""
+    from portal.notices.models import PUBLISHED, Notice
+
+    now = now or utcnow()
+    due = db.session.scalars(
+        sa.select(Notice)
+        .where(
+            Notice.announcement_due.is_(True),
+            Notice.status == PUBLISHED,
+            Notice.published_at <= now,
+        )
+        .order_by(Notice.published_at, Notice.id)
+        .with_for_update(skip_locked=True)
+    ).all()
+    for notice in due:
+        publish_notice(notice)
+    db.session.commit()
+    return len(due)

@@ -153,6 +153,7 @@ def unschedule(notice: Notice) -> None:
     before = _audit_view(notice)
     notice.status = DRAFT
     notice.published_at = None
+    notice.announcement_due = False
     audit.record("unschedule", "notice", notice.id, before=before, after=_audit_view(notice))
     db.session.commit()
 
