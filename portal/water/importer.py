@@ -18,7 +18,9 @@ from typing import IO, Any
 from portal.core import counties
 from portal.core.clock import CHINA
 from portal.core.tabular import Row, Table, TableError, read_table
-from portal.water.standards import CLASS_NAMES, Standards, load_standards
+from portal.water.evaluate import Stage, WaterBody
+from portal.water.limit_tables import load_standards
+from portal.water.standards import CLASS_NAMES, Standards
 from portal.water.values import Measurement, WaterDataError, convert_unit, parse_value
 
 SITE_COLUMNS = (
@@ -46,7 +48,9 @@ MEASUREMENT_COLUMNS = (
 )
 # No dots: /water/sites/<code>.csv must stay unambiguous.
 _CODE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,63}")
-_UPSTREAM = {"plant": "source", "tap": "plant"}
+_UPSTREAM: dict[str, Stage] = {Stage.PLANT: Stage.SOURCE, Stage.TAP: Stage.PLANT}
+_STAGES = frozenset(Stage)
+_WATER_BODIES = frozenset(WaterBody)
 MAX_ERRORS = 1000  # beyond this the report says "and more"
 
 
@@ -204,16 +208,16 @@ def validate_sites(table: Table, known: dict[str, str], report: Report) -> list[
         if not v["name_zh"]:
             report.add(n, "name_zh", "required")
         stage = v["stage"]
-        if stage not in ("source", "plant", "tap", "section"):
+        if stage not in _STAGES:
             report.add(n, "stage", "invalid_stage", stage)
         if v["county"] not in counties.codes():
             report.add(n, "county", "invalid_county", v["county"])
         body = v["water_body"] or None
-        if stage in ("source", "section"):
+        if stage in (Stage.SOURCE, Stage.SECTION):
             if body is None:
                 report.add(n, "water_body", "water_body_required")
-            elif body not in ("river", "lake", "reservoir", "groundwater") or (
-                stage == "section" and body == "groundwater"
+            elif body not in _WATER_BODIES or (
+                stage == Stage.SECTION and body == WaterBody.GROUNDWATER
             ):
                 report.add(n, "water_body", "invalid_water_body", body)
         elif body is not None:
@@ -222,14 +226,14 @@ def validate_sites(table: Table, known: dict[str, str], report: Report) -> list[
         if centralized is None:
             report.add(n, "centralized", "invalid_boolean", v["centralized"])
         target = v["target_class"] or None
-        if stage == "section" and target not in CLASS_NAMES:
+        if stage == Stage.SECTION and target not in CLASS_NAMES:
             report.add(n, "target_class", "invalid_target_class", v["target_class"])
-        elif stage != "section" and target is not None:
+        elif stage != Stage.SECTION and target is not None:
             report.add(n, "target_class", "not_applicable", target)
         disinfectant = None
         if v["disinfectant"]:
             codes = tuple(c.strip() for c in v["disinfectant"].split(";") if c.strip())
-            if stage not in ("plant", "tap"):
+            if stage not in (Stage.PLANT, Stage.TAP):
                 report.add(n, "disinfectant", "not_applicable", v["disinfectant"])
             elif (
                 not codes

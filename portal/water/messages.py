@@ -1,29 +1,36 @@
-"""User-facing words for the water feature's machine codes (import errors, item notes,
-classes and stages): one place, translated lazily."""
+"""User-facing words for the water feature's machine codes, translated lazily, in one place:
+``MESSAGES`` for every refusal the feature raises or reports (import cells and files,
+explanations, publication), and the labels of stages, water bodies, classes and item notes.
+"""
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask_babel import lazy_gettext as _l
 
-STAGE_LABELS = {
-    "source": _l("Water source"),
-    "plant": _l("Treatment plant outlet"),
-    "tap": _l("Tap water"),
-    "section": _l("River monitoring section"),
+from portal.water.evaluate import Stage, WaterBody
+from portal.water.standards import WaterClass
+
+STAGE_LABELS: dict[Stage, Any] = {
+    Stage.SOURCE: _l("Water source"),
+    Stage.PLANT: _l("Treatment plant outlet"),
+    Stage.TAP: _l("Tap water"),
+    Stage.SECTION: _l("River monitoring section"),
 }
-WATER_BODY_LABELS = {
-    "river": _l("River"),
-    "lake": _l("Lake"),
-    "reservoir": _l("Reservoir"),
-    "groundwater": _l("Groundwater"),
+WATER_BODY_LABELS: dict[WaterBody, Any] = {
+    WaterBody.RIVER: _l("River"),
+    WaterBody.LAKE: _l("Lake"),
+    WaterBody.RESERVOIR: _l("Reservoir"),
+    WaterBody.GROUNDWATER: _l("Groundwater"),
 }
-CLASS_LABELS = {
-    "I": _l("Class I"),
-    "II": _l("Class II"),
-    "III": _l("Class III"),
-    "IV": _l("Class IV"),
-    "V": _l("Class V"),
-    "worse than V": _l("Worse than class V"),
+CLASS_LABELS: dict[WaterClass, Any] = {
+    WaterClass.I: _l("Class I"),
+    WaterClass.II: _l("Class II"),
+    WaterClass.III: _l("Class III"),
+    WaterClass.IV: _l("Class IV"),
+    WaterClass.V: _l("Class V"),
+    WaterClass.WORSE_THAN_V: _l("Worse than class V"),
 }
 NOTE_LABELS = {
     "no_limit": _l("The standard sets no limit for this item."),
