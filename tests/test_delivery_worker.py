@@ -20,7 +20,7 @@ import sqlalchemy as sa
 
 from portal.core.extensions import db
 from portal.core.publications import Publication, publish
-from portal.delivery.models import SENT, Delivery, OutboxMessage
+from portal.delivery.models import Delivery, DeliveryStatus, OutboxMessage
 from portal.subscriptions.models import Subscriber
 from tests.delivery_support import SMTPServer, free_port
 
@@ -136,7 +136,9 @@ def wait_sent(count: int, timeout: float = 60) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         sent = db.session.scalar(
-            sa.select(sa.func.count()).select_from(Delivery).where(Delivery.status == SENT)
+            sa.select(sa.func.count())
+            .select_from(Delivery)
+            .where(Delivery.status == DeliveryStatus.SENT)
         )
         db.session.commit()
         if sent >= count:

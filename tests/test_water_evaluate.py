@@ -17,7 +17,7 @@ from portal.water.evaluate import (
     evaluate_sample,
     parameter_limits,
 )
-from portal.water.standards import list_parameter_limits
+from portal.water.limit_tables import list_parameter_limits
 from portal.water.values import Measurement, UnknownParameter, convert_unit, parse_value
 
 # --- helpers -----------------------------------------------------------------------------

@@ -1,4 +1,5 @@
-"""Tests for portal.water.standards: loading, checking and listing the reference tables."""
+"""Tests for portal.water.standards and portal.water.limit_tables: loading, checking and
+listing the reference tables."""
 
 from __future__ import annotations
 
@@ -10,19 +11,17 @@ from pathlib import Path
 
 import pytest
 
+from portal.water.limit_tables import DEFAULT_CONTENT_DIR, list_parameter_limits, load_standards
 from portal.water.standards import (
     CLASS_NAMES,
-    DEFAULT_CONTENT_DIR,
     GB3838,
     GB5749,
     GBT14848,
     THM_TOTAL,
-    WORSE_THAN_V,
     Limit,
     Standards,
     StandardsError,
-    list_parameter_limits,
-    load_standards,
+    WaterClass,
 )
 
 STANDARD_FILES = (
@@ -102,7 +101,7 @@ def test_parameters_keep_their_csv_order_names_and_units(std: Standards) -> None
 def test_surface_table_has_five_classes_and_worse_than_v(std: Standards) -> None:
     assert std.surface.name == GB3838
     assert std.surface.classes == CLASS_NAMES
-    assert std.surface.all_classes == (*CLASS_NAMES, WORSE_THAN_V)
+    assert std.surface.all_classes == (*CLASS_NAMES, WaterClass.WORSE_THAN_V)
     assert len(std.surface.rows) == len(read_csv("gb3838-2002.csv"))
 
 

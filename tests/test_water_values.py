@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import pytest
 
-from portal.water.standards import load_standards
+from portal.water.limit_tables import load_standards
 from portal.water.values import (
     InvalidValue,
     Measurement,

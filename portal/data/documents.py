@@ -12,6 +12,7 @@ from portal.data.registry import (
     FORMATS,
     FREQUENCIES,
     Dataset,
+    Datatype,
     Distribution,
     absolute_url,
     all_datasets,
@@ -278,9 +279,9 @@ def catalog() -> dict[str, Any]:
 def _column(column: Any) -> dict[str, Any]:
     titles = {"zh-Hans": column.title_zh, "en": column.title_en, "und": column.name}
     node: dict[str, Any] = {"name": column.name, "titles": titles, "datatype": column.datatype}
-    if column.datatype == "boolean":
+    if column.datatype == Datatype.BOOLEAN:
         # portal.core.downloads writes Python booleans as True/False.
-        node["datatype"] = {"base": "boolean", "format": "True|False"}
+        node["datatype"] = {"base": Datatype.BOOLEAN, "format": "True|False"}
     descriptions = []
     for text, lang in ((column.description_zh, "zh-Hans"), (column.description_en, "en")):
         if column.unit:

@@ -54,6 +54,7 @@ import datetime as dt
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from enum import StrEnum
 from typing import Any
 
 from flask import Flask, current_app, url_for
@@ -64,8 +65,19 @@ from portal.core import downloads, urls
 KEY = "datasets"
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 
-#: CSVW / XML Schema datatypes a column may declare.
-DATATYPES = ("string", "decimal", "integer", "boolean", "date", "datetime")
+
+class Datatype(StrEnum):
+    """The CSVW / XML Schema datatypes a column may declare."""
+
+    STRING = "string"
+    DECIMAL = "decimal"
+    INTEGER = "integer"
+    BOOLEAN = "boolean"
+    DATE = "date"
+    DATETIME = "datetime"
+
+
+_DATATYPES = frozenset(Datatype)  # a column's datatype may be given as its plain string
 
 #: format → (IANA media type, EU file-type authority code)
 FORMATS: dict[str, tuple[str, str]] = {
@@ -103,13 +115,13 @@ THEMES: dict[str, Any] = {
     "REGI": _l("Regions and cities"),
 }
 
-DATATYPE_LABELS: dict[str, Any] = {
-    "string": _l("Text"),
-    "decimal": _l("Decimal number"),
-    "integer": _l("Whole number"),
-    "boolean": _l("Yes/no"),
-    "date": _l("Date"),
-    "datetime": _l("Date and time"),
+DATATYPE_LABELS: dict[Datatype, Any] = {
+    Datatype.STRING: _l("Text"),
+    Datatype.DECIMAL: _l("Decimal number"),
+    Datatype.INTEGER: _l("Whole number"),
+    Datatype.BOOLEAN: _l("Yes/no"),
+    Datatype.DATE: _l("Date"),
+    Datatype.DATETIME: _l("Date and time"),
 }
 
 
@@ -136,13 +148,13 @@ class Column:
     name: str
     title_zh: str
     title_en: str
-    datatype: str = "string"
+    datatype: str = Datatype.STRING  # a Datatype (or its value)
     unit: str | None = None
     description_zh: str = ""
     description_en: str = ""
 
     def __post_init__(self) -> None:
-        if self.datatype not in DATATYPES:
+        if self.datatype not in _DATATYPES:
             raise DatasetError(f"column {self.name!r}: unknown datatype {self.datatype!r}")
 
     def download_column(self) -> downloads.Column:
@@ -214,7 +226,8 @@ class Dataset:
                 zh = str(column.header)
             with force_locale("en"):
                 en = str(column.header)
-            derived.append(Column(column.key, zh, en, self.datatypes.get(column.key, "string")))
+            datatype = self.datatypes.get(column.key, Datatype.STRING)
+            derived.append(Column(column.key, zh, en, datatype))
         return tuple(derived)
 
     def download_columns(self) -> list[downloads.Column]:

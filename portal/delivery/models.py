@@ -8,6 +8,8 @@ it is claimed before sending and marked sent right after the SMTP server accepte
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
+from enum import StrEnum
 from typing import Any
 
 import sqlalchemy as sa
@@ -16,29 +18,37 @@ from sqlalchemy.orm import Mapped, mapped_column
 from portal.core.extensions import Model
 from portal.core.models import UTCDateTime, intpk, str20, str64, str200, utcnow
 
-# Message kinds: a publication (recipients found when the worker expands it), one direct
-# mail (a reporter's confirmation; its one delivery is written at once), a daily digest.
-PUBLICATION, MAIL, DIGEST = "publication", "mail", "digest"
-KINDS = (PUBLICATION, MAIL, DIGEST)
 
-PENDING, CLAIMED, SENT, RETRYING, FAILED, DROPPED = (
-    "pending",
-    "claimed",
-    "sent",
-    "retrying",
-    "failed",
-    "dropped",  # the recipient unsubscribed before the worker reached them
-)
-STATUSES = (PENDING, CLAIMED, SENT, RETRYING, FAILED, DROPPED)
+class MessageKind(StrEnum):
+    """What an outbox message is."""
+
+    PUBLICATION = "publication"  # recipients found when the worker expands it
+    MAIL = "mail"  # one direct mail (a reporter's confirmation); its delivery written at once
+    DIGEST = "digest"  # a daily digest
 
 
-def _in(values: tuple[str, ...]) -> str:
+class DeliveryStatus(StrEnum):
+    """Where one delivery stands."""
+
+    PENDING = "pending"
+    CLAIMED = "claimed"
+    SENT = "sent"
+    RETRYING = "retrying"
+    FAILED = "failed"
+    DROPPED = "dropped"  # the recipient unsubscribed before the worker reached them
+
+
+# portal.subscriptions.queries still imports this name (its owner switches to the member).
+PUBLICATION = MessageKind.PUBLICATION
+
+
+def _in(values: Iterable[str]) -> str:
     return ", ".join(f"'{v}'" for v in values)
 
 
 class OutboxMessage(Model):
     __tablename__ = "outbox_messages"
-    __table_args__ = (sa.CheckConstraint(f"kind in ({_in(KINDS)})", name="kind_known"),)
+    __table_args__ = (sa.CheckConstraint(f"kind in ({_in(MessageKind)})", name="kind_known"),)
 
     id: Mapped[intpk]
     kind: Mapped[str20]
@@ -57,7 +67,7 @@ class Delivery(Model):
     __tablename__ = "deliveries"
     __table_args__ = (
         sa.UniqueConstraint("message_id", "recipient"),
-        sa.CheckConstraint(f"status in ({_in(STATUSES)})", name="status_known"),
+        sa.CheckConstraint(f"status in ({_in(DeliveryStatus)})", name="status_known"),
         sa.Index("ix_deliveries_status_next_attempt_at", "status", "next_attempt_at"),
     )
 
@@ -67,7 +77,7 @@ class Delivery(Model):
     recipient: Mapped[str64]
     # Direct mail only, and only until it is sent (then cleared).
     address: Mapped[str | None] = mapped_column(sa.String(254))
-    status: Mapped[str20] = mapped_column(default=PENDING)
+    status: Mapped[str20] = mapped_column(default=DeliveryStatus.PENDING)
     attempts: Mapped[int] = mapped_column(default=0)
     next_attempt_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
     claimed_by: Mapped[str64 | None]

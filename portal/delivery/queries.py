@@ -5,9 +5,16 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from portal.core.extensions import db
-from portal.delivery.models import CLAIMED, PENDING, Delivery, OutboxMessage
+from portal.delivery.models import Delivery, DeliveryStatus, OutboxMessage
 
-COLUMNS = ("pending", "sent", "retrying", "failed", "dropped")
+# The officials' table: a claimed delivery counts as waiting.
+COLUMNS = (
+    DeliveryStatus.PENDING,
+    DeliveryStatus.SENT,
+    DeliveryStatus.RETRYING,
+    DeliveryStatus.FAILED,
+    DeliveryStatus.DROPPED,
+)
 
 
 def counts_by_topic() -> list[tuple[str, dict[str, int]]]:
@@ -18,7 +25,7 @@ def counts_by_topic() -> list[tuple[str, dict[str, int]]]:
     ).all()
     table: dict[str, dict[str, int]] = {}
     for topic, status, n in rows:
-        column = "pending" if status in (PENDING, CLAIMED) else status
+        column = DeliveryStatus.PENDING if status == DeliveryStatus.CLAIMED else status
         table.setdefault(topic, dict.fromkeys(COLUMNS, 0))[column] += n
     return sorted(table.items())
 

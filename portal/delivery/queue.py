@@ -14,6 +14,8 @@ from pathlib import Path
 from flask import Flask, current_app
 from huey import Huey, RedisHuey, SqliteHuey, crontab
 
+from portal.delivery import worker
+
 log = logging.getLogger(__name__)
 
 
@@ -28,8 +30,6 @@ def make_huey(app: Flask) -> Huey:
 
     @huey.task(name="delivery.wake")
     def wake() -> None:
-        from portal.delivery import worker
-
         with app.app_context():
             worker.drain(on_expand=lambda: _fan_out(app, huey))
             _wake_at_next_retry(huey)
@@ -60,8 +60,6 @@ def _fan_out(app: Flask, huey: Huey) -> None:
 
 
 def _wake_at_next_retry(huey: Huey) -> None:
-    from portal.delivery import worker
-
     at = worker.next_retry_at()
     if at is not None:
         try:

@@ -10,48 +10,23 @@ from __future__ import annotations
 
 import dataclasses
 import logging
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass
-from email.message import Message
 from typing import Any
 
 import sqlalchemy as sa
-from flask import Flask, current_app
 from sqlalchemy.orm import Session
 
 from portal.core.extensions import db
 from portal.core.models import utcnow
 from portal.core.publications import Publication, published
-from portal.delivery.models import MAIL, PUBLICATION, Delivery, OutboxMessage
+from portal.delivery import queue
+from portal.delivery.models import Delivery, MessageKind, OutboxMessage
 
 log = logging.getLogger(__name__)
 _WAKE = "delivery_wake"
 
 
-@dataclass(frozen=True)
-class Kind:
-    """How the worker finds a message's recipients and renders their mails (a feature's job).
-
-    audience(message) -> recipient keys; render(message, deliveries) -> {delivery id: mail
-    or None when the recipient is gone}.
-    """
-
-    audience: Callable[[OutboxMessage], Iterable[str]]
-    render: Callable[[OutboxMessage, list[Delivery]], dict[int, Message | None]]
-
-
-def register_kind(app: Flask, kind: str, handler: Kind) -> None:
-    app.extensions.setdefault("delivery_kinds", {})[kind] = handler
-
-
-def kind_handler(kind: str) -> Kind | None:
-    return current_app.extensions.get("delivery_kinds", {}).get(kind)
-
-
 def _wake_after_commit(session: Session) -> None:
     if session.info.pop(_WAKE, False):
-        from portal.delivery import queue
-
         queue.wake_soon()
 
 
@@ -81,7 +56,7 @@ def queue_publication(publication: Publication) -> OutboxMessage | None:
     payload = dataclasses.asdict(publication)
     payload["counties"] = list(publication.counties)
     message = OutboxMessage(
-        kind=PUBLICATION,
+        kind=MessageKind.PUBLICATION,
         topic=publication.topic,
         source=publication.source,
         urgent=publication.urgent,
@@ -107,7 +82,7 @@ def enqueue_mail(
     """Queue one plain-text mail to one address, in the caller's transaction (no commit)."""
     now = utcnow()
     message = OutboxMessage(
-        kind=MAIL,
+        kind=MessageKind.MAIL,
         topic=topic,
         payload={"subject": subject, "body": body, "headers": headers or {}},
         created_at=now,
@@ -120,7 +95,8 @@ def enqueue_mail(
 
 
 def queue_message(kind: str, topic: str, source: str, payload: dict) -> OutboxMessage | None:
-    """A message whose recipients a registered Kind finds (e.g. a digest); once per source."""
+    """A message whose recipients a registered `kinds.Kind` finds (e.g. a digest); once per
+    source."""
     if _pending_source(source):
         return None
     message = OutboxMessage(

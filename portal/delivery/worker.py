@@ -36,20 +36,17 @@ from sqlalchemy.engine import CursorResult
 from portal.core.extensions import db
 from portal.core.models import utcnow
 from portal.delivery import retry, sender
-from portal.delivery.models import (
-    CLAIMED,
-    DROPPED,
-    FAILED,
-    MAIL,
-    PENDING,
-    RETRYING,
-    SENT,
-    Delivery,
-    OutboxMessage,
-)
-from portal.delivery.service import kind_handler
+from portal.delivery.kinds import kind_handler
+from portal.delivery.models import Delivery, DeliveryStatus, MessageKind, OutboxMessage
 
 log = logging.getLogger(__name__)
+# What a send can make of a claimed delivery (the counts send_batch and drain return).
+_OUTCOMES = (
+    DeliveryStatus.SENT,
+    DeliveryStatus.RETRYING,
+    DeliveryStatus.FAILED,
+    DeliveryStatus.DROPPED,
+)
 STOP = threading.Event()  # set on SIGTERM: finish the mail in hand, release the rest
 
 
@@ -107,7 +104,7 @@ def _expand(message_id: int) -> int:
                 {
                     "message_id": message_id,
                     "recipient": r,
-                    "status": PENDING,
+                    "status": DeliveryStatus.PENDING,
                     "attempts": 0,
                     "next_attempt_at": now,
                 }
@@ -125,8 +122,11 @@ def _expand(message_id: int) -> int:
 def _due(now: dt.datetime) -> sa.ColumnElement[bool]:
     expired = now - dt.timedelta(seconds=_cfg("DELIVERY_LEASE_SECONDS"))
     return sa.or_(
-        sa.and_(Delivery.status.in_((PENDING, RETRYING)), Delivery.next_attempt_at <= now),
-        sa.and_(Delivery.status == CLAIMED, Delivery.claimed_at < expired),
+        sa.and_(
+            Delivery.status.in_((DeliveryStatus.PENDING, DeliveryStatus.RETRYING)),
+            Delivery.next_attempt_at <= now,
+        ),
+        sa.and_(Delivery.status == DeliveryStatus.CLAIMED, Delivery.claimed_at < expired),
     )
 
 
@@ -142,14 +142,18 @@ def claim(me: str, size: int) -> list[Delivery]:
     db.session.execute(
         sa.update(Delivery)
         .where(Delivery.id.in_(ids), _due(now))
-        .values(status=CLAIMED, claimed_by=me, claimed_at=now)
+        .values(status=DeliveryStatus.CLAIMED, claimed_by=me, claimed_at=now)
         .execution_options(synchronize_session=False)
     )
     db.session.commit()
     return list(
         db.session.scalars(
             sa.select(Delivery)
-            .where(Delivery.id.in_(ids), Delivery.claimed_by == me, Delivery.status == CLAIMED)
+            .where(
+                Delivery.id.in_(ids),
+                Delivery.claimed_by == me,
+                Delivery.status == DeliveryStatus.CLAIMED,
+            )
             .order_by(Delivery.id)
         )
     )
@@ -159,8 +163,12 @@ def _release(me: str, ids: list[int]) -> None:
     if ids:
         db.session.execute(
             sa.update(Delivery)
-            .where(Delivery.id.in_(ids), Delivery.claimed_by == me, Delivery.status == CLAIMED)
-            .values(status=PENDING, claimed_by=None, claimed_at=None)
+            .where(
+                Delivery.id.in_(ids),
+                Delivery.claimed_by == me,
+                Delivery.status == DeliveryStatus.CLAIMED,
+            )
+            .values(status=DeliveryStatus.PENDING, claimed_by=None, claimed_at=None)
             .execution_options(synchronize_session=False)
         )
         db.session.commit()
@@ -207,7 +215,7 @@ def _render(batch: list[Delivery]) -> dict[int, Message | None]:
     for message_id, deliveries in by_message.items():
         message = db.session.get(OutboxMessage, message_id)
         assert message is not None
-        if message.kind == MAIL:
+        if message.kind == MessageKind.MAIL:
             mails.update({d.id: _direct_mail(message, d) for d in deliveries})
             continue
         handler = kind_handler(message.kind)
@@ -219,7 +227,11 @@ def _render(batch: list[Delivery]) -> dict[int, Message | None]:
 def _mark(me: str, delivery_id: int, **values: object) -> bool:
     done = _updated(
         sa.update(Delivery)
-        .where(Delivery.id == delivery_id, Delivery.claimed_by == me, Delivery.status == CLAIMED)
+        .where(
+            Delivery.id == delivery_id,
+            Delivery.claimed_by == me,
+            Delivery.status == DeliveryStatus.CLAIMED,
+        )
         .values(**values)
         .execution_options(synchronize_session=False)
     )
@@ -231,7 +243,7 @@ def _renew(me: str) -> None:
     """Keep this worker's claims alive while it works through a long batch."""
     db.session.execute(
         sa.update(Delivery)
-        .where(Delivery.claimed_by == me, Delivery.status == CLAIMED)
+        .where(Delivery.claimed_by == me, Delivery.status == DeliveryStatus.CLAIMED)
         .values(claimed_at=utcnow())
         .execution_options(synchronize_session=False)
     )
@@ -241,13 +253,13 @@ def _renew(me: str) -> None:
 def _after_sent(message_id: int) -> None:
     # Direct mails may carry links with secrets: nothing of them is kept once sent.
     message = db.session.get(OutboxMessage, message_id)
-    if message is not None and message.kind == MAIL:
+    if message is not None and message.kind == MessageKind.MAIL:
         message.payload = {"subject": "", "body": ""}
         db.session.commit()
 
 
 def send_batch(me: str, batch: list[Delivery]) -> dict[str, int]:
-    counts = {SENT: 0, RETRYING: 0, FAILED: 0, DROPPED: 0}
+    counts: dict[str, int] = dict.fromkeys(_OUTCOMES, 0)
     mails = _render(batch)
     db.session.commit()
     base, ceiling = _cfg("DELIVERY_RETRY_SECONDS"), _cfg("DELIVERY_RETRY_MAX_SECONDS")
@@ -256,8 +268,8 @@ def send_batch(me: str, batch: list[Delivery]) -> dict[str, int]:
     work = [(d.id, d.attempts, d.message_id, mails.get(d.id)) for d in batch]
     for delivery_id, _a, _m, mail in work:
         if mail is None:
-            _mark(me, delivery_id, status=DROPPED, address=None, claimed_by=None)
-            counts[DROPPED] += 1
+            _mark(me, delivery_id, status=DeliveryStatus.DROPPED, address=None, claimed_by=None)
+            counts[DeliveryStatus.DROPPED] += 1
     work = [w for w in work if w[3] is not None]
     renew_every = _cfg("DELIVERY_LEASE_SECONDS") / 4
     renewed = time.monotonic()
@@ -276,28 +288,30 @@ def send_batch(me: str, batch: list[Delivery]) -> dict[str, int]:
                     _mark(
                         me,
                         delivery_id,
-                        status=FAILED,
+                        status=DeliveryStatus.FAILED,
                         attempts=attempts + 1,
                         last_error=f"smtp {exc.code}",
                         address=None,
                     )
-                    counts[FAILED] += 1
+                    counts[DeliveryStatus.FAILED] += 1
                     continue
                 except sender.Temporary as exc:
                     give_up = attempts + 1 >= attempts_limit
                     _mark(
                         me,
                         delivery_id,
-                        status=FAILED if give_up else RETRYING,
+                        status=DeliveryStatus.FAILED if give_up else DeliveryStatus.RETRYING,
                         attempts=attempts + 1,
                         last_error=f"smtp {exc.code}",
                         next_attempt_at=retry.next_attempt(utcnow(), attempts + 1, base, ceiling),
                     )
-                    counts[FAILED if give_up else RETRYING] += 1
+                    counts[DeliveryStatus.FAILED if give_up else DeliveryStatus.RETRYING] += 1
                     continue
-                if not _mark(me, delivery_id, status=SENT, sent_at=utcnow(), address=None):
+                if not _mark(
+                    me, delivery_id, status=DeliveryStatus.SENT, sent_at=utcnow(), address=None
+                ):
                     log.warning("delivery %s: claim lost while sending", delivery_id)
-                counts[SENT] += 1
+                counts[DeliveryStatus.SENT] += 1
                 if delivery_id in direct:
                     _after_sent(message_id)
     except sender.Unavailable as exc:
@@ -307,13 +321,17 @@ def send_batch(me: str, batch: list[Delivery]) -> dict[str, int]:
             if _mark(
                 me,
                 delivery_id,
-                status=RETRYING,
+                status=DeliveryStatus.RETRYING,
                 attempts=attempts + 1,
                 last_error=str(exc)[:64],
                 next_attempt_at=retry.next_attempt(now, attempts + 1, base, ceiling),
             ):
-                counts[RETRYING] += 1
-        log.warning("mail server unavailable (%s); %s mails will be retried", exc, counts[RETRYING])
+                counts[DeliveryStatus.RETRYING] += 1
+        log.warning(
+            "mail server unavailable (%s); %s mails will be retried",
+            exc,
+            counts[DeliveryStatus.RETRYING],
+        )
     return counts
 
 
@@ -323,7 +341,7 @@ def drain(
     """Expand what is new, then send until nothing is due (or STOP); returns the counts.
     `on_expand` runs when new deliveries were written (the queue wakes more threads)."""
     me = worker_id()
-    totals = {SENT: 0, RETRYING: 0, FAILED: 0, DROPPED: 0}
+    totals: dict[str, int] = dict.fromkeys(_OUTCOMES, 0)
     if expand_pending() and on_expand is not None:
         on_expand()
     batches = 0
@@ -335,7 +353,7 @@ def drain(
         for key, value in send_batch(me, batch).items():
             totals[key] += value
         batches += 1
-        if totals[RETRYING] and totals[SENT] == 0 and batches > 1:
+        if totals[DeliveryStatus.RETRYING] and totals[DeliveryStatus.SENT] == 0 and batches > 1:
             break  # the server is down: let the backoff work
     db.session.remove()
     return totals
@@ -343,5 +361,7 @@ def drain(
 
 def next_retry_at() -> dt.datetime | None:
     return db.session.scalar(
-        sa.select(sa.func.min(Delivery.next_attempt_at)).where(Delivery.status == RETRYING)
+        sa.select(sa.func.min(Delivery.next_attempt_at)).where(
+            Delivery.status == DeliveryStatus.RETRYING
+        )
     )

@@ -15,7 +15,7 @@ from flask import Flask
 def init_app(app: Flask) -> None:
     from portal.core.extensions import csrf
     from portal.delivery import queue
-    from portal.delivery.service import Kind, register_kind
+    from portal.delivery.kinds import Kind, register_kind
     from portal.subscriptions import mails, models, queries, service, views  # noqa: F401
 
     app.config.setdefault(

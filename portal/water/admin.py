@@ -16,13 +16,7 @@ from portal.core.permissions import Role, require_county, require_role
 from portal.water import explanations, overdue, service
 from portal.water.forms import ExplanationForm, ImportForm, PublishForm
 from portal.water.importer import MEASUREMENT_COLUMNS, SITE_COLUMNS, SITE_OPTIONAL
-from portal.water.messages import (
-    CLASS_LABELS,
-    NOTE_LABELS,
-    PUBLISH_ERRORS,
-    STAGE_LABELS,
-    import_error,
-)
+from portal.water.messages import CLASS_LABELS, MESSAGES, NOTE_LABELS, STAGE_LABELS
 from portal.water.models import WaterSite
 
 bp = Blueprint("water_admin", __name__, url_prefix="/admin/water")
@@ -106,7 +100,7 @@ def _import_page(form: ImportForm, result: service.ImportResult | None, kind: st
         form=form,
         result=result,
         kind=kind,
-        import_error=import_error,
+        messages=MESSAGES,
         site_columns=SITE_COLUMNS,
         site_optional=SITE_OPTIONAL,
         measurement_columns=MEASUREMENT_COLUMNS,
@@ -143,7 +137,7 @@ def review(county: str, quarter: str) -> ResponseReturnValue:
         try:
             service.publish(county, quarter, form.reason.data)
         except service.PublishError as exc:
-            error = str(PUBLISH_ERRORS[exc.code])
+            error = MESSAGES.text(exc)
         else:
             flash(_("The quarter has been published."), "success")
             return redirect(url_for("water.quarter", county=county, quarter=quarter))
@@ -187,7 +181,6 @@ def _review_page(
         explanation_due=overdue.explanation_due(first) if first else None,
         explain_form=explain_form,
         explain_errors=explain_errors or [],
-        import_error=import_error,
     ), (422 if error or explain_errors else 200)
 
 
@@ -209,11 +202,12 @@ def explain(county: str, quarter: str) -> ResponseReturnValue:
         try:
             explanations.write(county, quarter, text, _scope())
         except explanations.ExplanationError as exc:
-            return _review_page(county, quarter, PublishForm(), None, form, [exc.code])
+            return _review_page(county, quarter, PublishForm(), None, form, MESSAGES.texts(exc))
         flash(_("The explanation has been saved."), "success")
         return redirect(
             url_for("water_admin.review", county=county, quarter=quarter)
             + f"#explain-{text.site_code}"
         )
-    errors = explanations.field_errors(text) or ["invalid_form"]
+    refused = explanations.field_errors(text) or [explanations.ExplanationError("invalid_form")]
+    errors = [MESSAGES.text(e) for e in refused]
     return _review_page(county, quarter, PublishForm(), None, form, errors)

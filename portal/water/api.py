@@ -15,10 +15,12 @@ from portal.core.http import conditional
 from portal.core.pagecache import cacheable
 from portal.core.pagination import page_response, paginate
 from portal.water import calendar, overdue, queries
-from portal.water.models import STAGES, WaterEvaluation, WaterPublication
+from portal.water.evaluate import Stage
+from portal.water.limit_tables import list_parameter_limits
+from portal.water.models import WaterEvaluation, WaterPublication
 from portal.water.service import valid_quarter
 from portal.water.snapshot import PublishedSite
-from portal.water.standards import list_parameter_limits
+from portal.water.standards import WaterClass
 
 bp = Blueprint("water_api", __name__, url_prefix="/api/v1/water")
 MAX_AGE = 300
@@ -116,7 +118,7 @@ def site_json(
         "stage": s.stage,
         "county": s.county,
         "water_body": s.water_body,
-        "centralized": s.centralized if s.stage == "source" else None,
+        "centralized": s.centralized if s.stage == Stage.SOURCE else None,
         "target_class": s.target_class,
         "disinfection": list(s.disinfection) if s.disinfection else None,
         "latitude": _num(s.latitude),
@@ -209,7 +211,7 @@ def _s(d: Decimal | None) -> str | None:
 @cacheable
 def sites() -> ResponseReturnValue:
     county = apiargs.county()
-    stage = apiargs.choice("stage", STAGES)
+    stage = apiargs.choice("stage", Stage)
     page = paginate(queries.public_sites(county, stage), default_per_page=50)
     published = queries.published_list(list(page.items))
     links = queries.chains([s.id for s in published])
@@ -311,7 +313,7 @@ OPENAPI_PATHS: dict[str, Any] = {
         "Published monitoring sites with their supply chain",
         [
             openapi.county_param(),
-            openapi.choice_param("stage", STAGES, "Stage of the supply chain"),
+            openapi.choice_param("stage", [s.value for s in Stage], "Stage of the supply chain"),
             *openapi.PAGE_PARAMS,
         ],
     ),
@@ -369,12 +371,12 @@ OPENAPI_COMPONENTS: dict[str, Any] = {
             "type": "object",
             "properties": {
                 "site": {"type": "string"},
-                "stage": {"type": "string", "enum": ["source", "plant", "tap", "section"]},
+                "stage": {"type": "string", "enum": [s.value for s in Stage]},
                 "sampled_at": {"type": "string", "format": "date-time"},
                 "standard": {"type": "string"},
                 "class": {
                     "type": ["string", "null"],
-                    "enum": ["I", "II", "III", "IV", "V", "worse than V", None],
+                    "enum": [*(c.value for c in WaterClass), None],
                 },
                 "compliant": {"type": ["boolean", "null"]},
                 "deciding_parameters": {"type": "array", "items": {"type": "string"}},

@@ -10,7 +10,7 @@ from flask.cli import AppGroup
 from portal.core import counties
 from portal.water import explanations as explain_write
 from portal.water import service
-from portal.water.messages import PUBLISH_ERRORS, import_error
+from portal.water.messages import MESSAGES
 
 water_cli = AppGroup("water", help="Drinking-water data: import and publish.")
 
@@ -23,7 +23,7 @@ def _report(result: service.ImportResult) -> None:
         where = f"row {e.row}" if e.row else "file"
         column = f", {e.column}" if e.column else ""
         value = f" ({e.value})" if e.value else ""
-        click.echo(f"{where}{column}: {import_error(e.code)}{value}", err=True)
+        click.echo(f"{where}{column}: {MESSAGES.text(e)}{value}", err=True)
     if result.truncated:
         click.echo(f"... {result.error_count} errors in all", err=True)
     raise SystemExit(1)
@@ -38,7 +38,8 @@ _SCOPE = click.option(
 
 def _scope(county: str | None) -> str | None:
     if county is not None and counties.get(county) is None:
-        raise click.BadParameter(str(PUBLISH_ERRORS["unknown_county"]), param_hint="--county")
+        refused = service.PublishError("unknown_county", "county")
+        raise click.BadParameter(MESSAGES.text(refused), param_hint="--county")
     return county
 
 
@@ -85,7 +86,7 @@ def publish(county: str, quarter: str, reason: str | None, explanations: Path | 
     try:
         pub = service.publish(county, quarter, reason)
     except service.PublishError as exc:
-        raise click.ClickException(str(PUBLISH_ERRORS[exc.code])) from exc
+        raise click.ClickException(MESSAGES.text(exc)) from exc
     click.echo(f"published {county} {quarter} version {pub.version}")
     if texts:
         n = explain_write.write_all(county, quarter, texts, None)

@@ -11,13 +11,22 @@ must then declare it.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Final, Literal
+from enum import StrEnum
+from typing import Final
 
 from portal.water.values import Measurement
 
 # One code per method: the residual that method leaves (codes of the disinfectants table).
 _METHODS: Final = ("free_chlorine", "total_chlorine", "chlorine_dioxide", "ozone")
-Outcome = Literal["declared", "inferred", "none_measured", "contradictory"]
+
+
+class Outcome(StrEnum):
+    """How a sample's disinfection method was found."""
+
+    DECLARED = "declared"  # the site declares it
+    INFERRED = "inferred"  # the one residual measured shows it
+    NONE_MEASURED = "none_measured"  # no residual measured
+    CONTRADICTORY = "contradictory"  # residuals of several methods
 
 
 def _detected(m: Measurement) -> bool:
@@ -32,9 +41,9 @@ def infer(measurements: Mapping[str, Measurement]) -> tuple[tuple[str, ...] | No
     if len(shown) > 1:
         shown = [code for code in shown if _detected(measurements[code])]
     if not shown:
-        return None, "none_measured" if not any(c in measurements for c in _METHODS) else (
-            "contradictory"
-        )
+        if any(c in measurements for c in _METHODS):
+            return None, Outcome.CONTRADICTORY
+        return None, Outcome.NONE_MEASURED
     if len(shown) > 1:
-        return None, "contradictory"
-    return (shown[0],), "inferred"
+        return None, Outcome.CONTRADICTORY
+    return (shown[0],), Outcome.INFERRED

@@ -12,10 +12,11 @@ import sqlalchemy as sa
 
 from portal.core.clock import CHINA
 from portal.core.extensions import db
-from portal.water.evaluate import Evaluation, evaluate_sample
+from portal.water.evaluate import Evaluation, Stage, evaluate_sample
+from portal.water.limit_tables import load_standards
 from portal.water.models import WaterMeasurement, WaterSample, WaterSite
-from portal.water.standards import load_standards
-from portal.water.values import Measurement
+from portal.water.standards import WaterClass
+from portal.water.values import Measurement, Qualifier
 
 
 def _text(d: Decimal | None) -> str | None:
@@ -32,7 +33,7 @@ def stored_measurements(sample_pks: Sequence[int]) -> dict[int, dict[str, Measur
         ):
             out[m.sample_pk][m.parameter] = Measurement(
                 None if m.value is None else Decimal(m.value),
-                m.qualifier,  # type: ignore[arg-type]
+                None if m.qualifier is None else Qualifier(m.qualifier),
                 None if m.detection_limit is None else Decimal(m.detection_limit),
                 m.value_text,
             )
@@ -41,9 +42,9 @@ def stored_measurements(sample_pks: Sequence[int]) -> dict[int, dict[str, Measur
 
 def evaluate(site: WaterSite, measurements: dict[str, Measurement]) -> Evaluation:
     return evaluate_sample(
-        site.stage,  # type: ignore[arg-type]
+        site.stage,
         measurements,
-        water_body=site.water_body,  # type: ignore[arg-type]
+        water_body=site.water_body,
         centralized=site.centralized,
         target_class=site.target_class,
         disinfection=site.disinfection,
@@ -132,8 +133,8 @@ def evaluate_quarter(county: str, quarter: str) -> list[Evaluated]:
             )
         )
         seen.add(s.site_id)
-    order = {"source": 0, "plant": 1, "tap": 2, "section": 3}
-    out.sort(key=lambda ev: (order[ev.site.stage], ev.site.code, ev.sample.sampled_at))
+    order: tuple[str, ...] = tuple(Stage)
+    out.sort(key=lambda ev: (order.index(ev.site.stage), ev.site.code, ev.sample.sampled_at))
     return out
 
 
@@ -153,9 +154,9 @@ def summarize(evaluated: Iterable[Evaluated]) -> dict[str, Any]:
             s["sites"] += 1
             key = {True: "compliant", False: "failing", None: "inconclusive"}[doc["compliant"]]
             s[key] += 1
-            if ev.site.stage == "source" and ev.site.centralized:
+            if ev.site.stage == Stage.SOURCE and ev.site.centralized:
                 centralized["total"] += 1
-                if doc["class"] in ("I", "II", "III"):
+                if doc["class"] in (WaterClass.I, WaterClass.II, WaterClass.III):
                     centralized["class_iii_or_better"] += 1
                 if doc["compliant"] is True:
                     centralized["meeting_standard"] += 1

@@ -21,10 +21,13 @@ import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from decimal import ROUND_HALF_EVEN, Context, Decimal
+from enum import StrEnum
 from fractions import Fraction
-from typing import Final, Literal
+from typing import Final
 
+from portal.water.disinfection import Outcome
 from portal.water.disinfection import infer as infer_disinfection
+from portal.water.limit_tables import list_parameter_limits, load_standards
 from portal.water.standards import (
     GB5749,
     THM_COMPONENTS,
@@ -36,14 +39,11 @@ from portal.water.standards import (
     LimitRow,
     ParameterLimits,
     Standards,
-    list_parameter_limits,
-    load_standards,
+    WaterClass,
 )
 from portal.water.values import Measurement, Qualifier, WaterDataError, lookup_parameter
 
 __all__ = [
-    "STAGES",
-    "WATER_BODIES",
     "Evaluation",
     "InvalidInput",
     "ItemResult",
@@ -53,10 +53,28 @@ __all__ = [
     "parameter_limits",
 ]
 
-Stage = Literal["source", "plant", "tap", "section"]
-WaterBody = Literal["river", "lake", "reservoir", "groundwater"]
-STAGES: Final = ("source", "plant", "tap", "section")
-WATER_BODIES: Final = ("river", "lake", "reservoir", "groundwater")
+
+class Stage(StrEnum):
+    """Where in the supply chain a site is monitored, in supply order."""
+
+    SOURCE = "source"  # a drinking-water source (GB 3838 or GB/T 14848)
+    PLANT = "plant"  # a treatment plant outlet (GB 5749)
+    TAP = "tap"  # tap water (GB 5749)
+    SECTION = "section"  # a river monitoring section (GB 3838, its target class)
+
+
+class WaterBody(StrEnum):
+    """The water body of a source or section."""
+
+    RIVER = "river"
+    LAKE = "lake"
+    RESERVOIR = "reservoir"
+    GROUNDWATER = "groundwater"  # sources only
+
+
+# Membership of a stored string (``in`` on the enum class itself refuses plain strings).
+_STAGES: Final = frozenset(Stage)
+_WATER_BODIES: Final = frozenset(WaterBody)
 
 # Item note codes (machine identifiers; the caller translates them).
 NO_LIMIT: Final = "no_limit"
@@ -86,9 +104,15 @@ SMALL_SUPPLY: Final = "small_supply"
 _NOT_USED_FOR_CLASS: Final = frozenset({"water_temperature", "total_nitrogen", "fecal_coliform"})
 # A source is held to class III: GB 3838 and GB/T 14848 both define class III as the
 # worst class fit for centralized drinking-water supply.
-_SOURCE_CLASS: Final = "III"
-_BODY_COLUMN: Final = {"river": "river", "lake": "lake_reservoir", "reservoir": "lake_reservoir"}
+_SOURCE_CLASS: Final = WaterClass.III
+_BODY_COLUMN: Final = {
+    WaterBody.RIVER: "river",
+    WaterBody.LAKE: "lake_reservoir",
+    WaterBody.RESERVOIR: "lake_reservoir",
+}
 
+# Comparisons whose value is a maximum (exceedance multiples are computed for these).
+_MAXIMA: Final = (Comparison.MAX, Comparison.RATIO_SUM)
 # Display arithmetic only (exceedance multiples, ratio sums); verdicts use exact values.
 _CTX: Final = Context(prec=28, rounding=ROUND_HALF_EVEN)
 
@@ -108,14 +132,14 @@ class ItemResult:
 
     parameter: str
     value: Decimal | None
-    qualifier: Qualifier
+    qualifier: Qualifier | None
     detection_limit: Decimal | None
     text: str  # the lab's own wording ("<0.005", "无异臭、异味"); "" when derived
     unit: str  # the parameter's canonical unit
     limit: Limit | None  # the limit the item is held to; None when the standard has none
     comparison: Comparison | None
     passed: bool | None  # against ``limit``; None = cannot be decided / not applicable
-    item_class: str | None  # classed standards only
+    item_class: WaterClass | None  # classed standards only
     exceedance_multiple: Decimal | None  # (value − limit) / limit, failures of a maximum
     notes: tuple[str, ...]
     used_for_class: bool
@@ -128,8 +152,8 @@ class Evaluation:
 
     stage: Stage
     standard: str  # "GB 3838-2002" | "GB/T 14848-2017" | "GB 5749-2022"
-    water_class: str | None  # "I".."V", "worse than V"; None for plant/tap or undecided
-    held_to_class: str | None  # "III" for sources, the target for sections
+    water_class: WaterClass | None  # None for plant/tap or undecided
+    held_to_class: WaterClass | None  # III for sources, the target for sections
     compliant: bool | None  # None = inconclusive
     deciding_parameters: tuple[str, ...]
     items: tuple[ItemResult, ...]
@@ -168,21 +192,21 @@ def _span(m: Measurement) -> _Span:
 def _check(span: _Span, limit: Limit, next_limit: Limit | None = None) -> bool | None:
     """Whether the value certainly meets ``limit`` (True), certainly fails it (False)."""
     c = limit.comparison
-    if c in ("max", "ratio_sum") and limit.value is not None:
+    if c in _MAXIMA and limit.value is not None:
         if span.high <= limit.value:  # "<DL" with DL at or below the limit meets it
             return True
         return False if span.low > limit.value else None
-    if c == "min" and limit.value is not None:
+    if c == Comparison.MIN and limit.value is not None:
         if span.low >= limit.value:
             return True
         below = span.high < limit.value or (span.high_exclusive and span.high <= limit.value)
         return False if below else None
-    if c == "range" and limit.low is not None and limit.high is not None:
+    if c == Comparison.RANGE and limit.low is not None and limit.high is not None:
         if limit.low <= span.low and span.high <= limit.high:
             return True
         below = span.high < limit.low or (span.high_exclusive and span.high <= limit.low)
         return False if below or span.low > limit.high else None
-    if c == "not_detected":
+    if c == Comparison.NOT_DETECTED:
         if span.exact:
             return span.low == 0
         if next_limit is None or span.high == 0:
@@ -207,7 +231,7 @@ def _any(*checks: bool | None) -> bool | None:
 
 
 def _exceedance(m: Measurement, limit: Limit, passed: bool | None) -> Decimal | None:
-    if passed is not False or m.value is None or limit.comparison not in ("max", "ratio_sum"):
+    if passed is not False or m.value is None or limit.comparison not in _MAXIMA:
         return None
     if limit.value is None or limit.value == 0:
         return None
@@ -217,7 +241,7 @@ def _exceedance(m: Measurement, limit: Limit, passed: bool | None) -> Decimal | 
 # --- classed standards (GB 3838 Table 1, GB/T 14848) ----------------------------------
 
 
-def _classify(span: _Span, row: ClassedRow, std: ClassedStandard) -> tuple[str | None, bool]:
+def _classify(span: _Span, row: ClassedRow, std: ClassedStandard) -> tuple[WaterClass | None, bool]:
     """The best class the value certainly meets, and whether a better one was undecidable.
 
     Limits widen from class I on (checked at load), so the first class met is the best and
@@ -240,7 +264,7 @@ def _classed_item(
     m: Measurement,
     row: ClassedRow,
     std: ClassedStandard,
-    held: str,
+    held: WaterClass,
     unit: str,
     *,
     used: bool,
@@ -323,12 +347,12 @@ def _unlimited_item(code: str, m: Measurement, unit: str) -> ItemResult:
 def _evaluate_classed(
     stage: Stage,
     water_body: WaterBody,
-    held: str,
+    held: WaterClass,
     centralized: bool,
     measurements: Mapping[str, Measurement],
     std: Standards,
 ) -> Evaluation:
-    surface = water_body != "groundwater"
+    surface = water_body != WaterBody.GROUNDWATER
     table = std.surface if surface else std.groundwater
     columns = ("all", _BODY_COLUMN[water_body]) if surface else ("all",)
     items: list[ItemResult] = []
@@ -345,7 +369,7 @@ def _evaluate_classed(
                     used=used,
                 )
             )
-    if surface and stage == "source" and centralized:
+    if surface and stage == Stage.SOURCE and centralized:
         # Table 2 items must also be met by centralized drinking-water sources; they have a
         # single limit and do not change the class.
         for srow in std.surface_supplement:
@@ -448,7 +472,7 @@ def _text_item(m: Measurement, row: LimitRow, unit: str) -> ItemResult:
         text=m.text,
         unit=unit,
         limit=row.limit,
-        comparison="text",
+        comparison=Comparison.TEXT,
         passed=passed,
         item_class=None,
         exceedance_multiple=None,
@@ -507,12 +531,12 @@ def _thm_item(
         parameter=row.parameter,
         value=value,
         # With non-detects the sum is only known to be at most the upper bound.
-        qualifier="<" if complete and any_dl else None,
+        qualifier=Qualifier.BELOW if complete and any_dl else None,
         detection_limit=_to_decimal(upper) if complete and any_dl else None,
         text="",
         unit=unit,
         limit=row.limit,
-        comparison="ratio_sum",
+        comparison=Comparison.RATIO_SUM,
         passed=passed,
         item_class=None,
         exceedance_multiple=exceedance,
@@ -523,7 +547,7 @@ def _thm_item(
 
 
 def _minimum(d: Disinfectant, stage: Stage) -> Decimal | None:
-    return d.plant_outlet_min_residual if stage == "plant" else d.tap_min_residual
+    return d.plant_outlet_min_residual if stage == Stage.PLANT else d.tap_min_residual
 
 
 def _disinfectant_items(
@@ -547,7 +571,9 @@ def _disinfectant_items(
             continue  # ozone at the plant outlet: no residual requirement
         required.append(code)
         m = measurements.get(code)
-        own_residual[code] = None if m is None else _check(_span(m), Limit("min", value=minimum))
+        own_residual[code] = (
+            None if m is None else _check(_span(m), Limit(Comparison.MIN, value=minimum))
+        )
     shared = _any(*(own_residual[c] for c in required))
 
     items = []
@@ -556,7 +582,7 @@ def _disinfectant_items(
         if m is None:
             continue
         unit = std.parameters[code].unit
-        maximum = Limit("max", value=d.max_limit)
+        maximum = Limit(Comparison.MAX, value=d.max_limit)
         max_ok = _check(_span(m), maximum)
         notes: list[str] = []
         limit = maximum
@@ -571,7 +597,7 @@ def _disinfectant_items(
             notes.append(DISINFECTANT_NOT_IN_USE)
         elif code in required:
             minimum = _minimum(d, stage)
-            limit = Limit("range", low=minimum, high=d.max_limit)
+            limit = Limit(Comparison.RANGE, low=minimum, high=d.max_limit)
             passed = _all(max_ok, shared)
             if shared is False:
                 notes.append(RESIDUAL_BELOW_MINIMUM)
@@ -613,20 +639,20 @@ def _evaluate_drinking(
     measurements: Mapping[str, Measurement],
     std: Standards,
 ) -> Evaluation:
-    outcome: str = "declared"
+    outcome = Outcome.DECLARED
     if disinfection is None:
         disinfection, outcome = infer_disinfection(measurements)
     items: list[ItemResult] = []
     for row in std.drinking:
         unit = std.parameters[row.parameter].unit
-        if row.limit.comparison == "ratio_sum":
+        if row.limit.comparison == Comparison.RATIO_SUM:
             if any(c in measurements for c in THM_COMPONENTS):
                 items.append(_thm_item(row, measurements, std, unit))
             continue
         m = measurements.get(row.parameter)
         if m is None:
             continue
-        if row.limit.comparison == "text":
+        if row.limit.comparison == Comparison.TEXT:
             items.append(_text_item(m, row, unit))
             continue
         relaxed = std.drinking_small_supply.get(row.parameter) if small_supply else None
@@ -643,9 +669,9 @@ def _evaluate_drinking(
 
     compliant = _verdict(items)
     notes: list[str] = []
-    if outcome == "inferred":
+    if outcome == Outcome.INFERRED:
         notes.append(DISINFECTION_INFERRED)
-    elif outcome == "contradictory":
+    elif outcome == Outcome.CONTRADICTORY:
         notes.append(DISINFECTION_CONTRADICTORY)
     elif disinfection is None:
         notes.append(DISINFECTION_UNKNOWN)
@@ -663,7 +689,7 @@ def _evaluate_drinking(
         items=tuple(items),
         notes=tuple(notes),
         disinfection=disinfection,
-        disinfection_inferred=outcome == "inferred",
+        disinfection_inferred=outcome == Outcome.INFERRED,
     )
 
 
@@ -688,8 +714,8 @@ def _verdict(items: list[ItemResult]) -> bool | None:
 
 
 def _sample_class(
-    items: list[ItemResult], order: tuple[str, ...]
-) -> tuple[str | None, frozenset[str]]:
+    items: list[ItemResult], order: tuple[WaterClass, ...]
+) -> tuple[WaterClass | None, frozenset[str]]:
     """The sample's class when it is certain, else None; and the items that left it open.
 
     A non-detect whose detection limit lies above a class limit has as ``item_class`` only
@@ -715,7 +741,7 @@ def _sample_class(
 
 def _deciding(
     items: list[ItemResult],
-    water_class: str | None,
+    water_class: WaterClass | None,
     compliant: bool | None,
     open_items: frozenset[str] = frozenset(),
 ) -> tuple[str, ...]:
@@ -744,16 +770,16 @@ def _validated(
 ) -> Mapping[str, Measurement]:
     for code, m in measurements.items():
         p = lookup_parameter(code, std)
-        if not isinstance(m, Measurement) or (m.qualifier == "text") != (p.unit == "text"):
+        if not isinstance(m, Measurement) or (m.qualifier == Qualifier.TEXT) != (p.unit == "text"):
             raise InvalidInput("measurement_type_mismatch", parameter=code)
     return measurements
 
 
 def evaluate_sample(
-    stage: Stage,
+    stage: Stage | str,
     measurements: Mapping[str, Measurement],
     *,
-    water_body: WaterBody | None = None,
+    water_body: WaterBody | str | None = None,
     centralized: bool = True,
     target_class: str | None = None,
     disinfection: tuple[str, ...] | None = None,
@@ -769,15 +795,17 @@ def evaluate_sample(
       disinfectant codes (None = not declared: the method the measured residuals show is
       used, see :mod:`portal.water.disinfection`), ``small_supply`` applies note b.
 
-    ``measurements`` maps parameter codes to measurements in canonical units (see
+    ``stage`` and ``water_body`` may be given as their stored strings.  ``measurements``
+    maps parameter codes to measurements in canonical units (see
     :func:`portal.water.values.convert_unit`).  Arguments that do not apply to the stage
     are ignored.  Raises :class:`InvalidInput` for inputs that describe no sample.
     """
     std = standards or load_standards()
-    if stage not in STAGES:
+    if stage not in _STAGES:
         raise InvalidInput("invalid_stage", detail=repr(stage))
+    stage = Stage(stage)
     _validated(measurements, std)
-    if stage in ("plant", "tap"):
+    if stage in (Stage.PLANT, Stage.TAP):
         if disinfection is not None and (
             not disinfection
             or len(set(disinfection)) != len(disinfection)
@@ -789,14 +817,17 @@ def evaluate_sample(
 
     if water_body is None:
         raise InvalidInput("missing_water_body")
-    if water_body not in WATER_BODIES or (stage == "section" and water_body == "groundwater"):
+    if water_body not in _WATER_BODIES or (
+        stage == Stage.SECTION and water_body == WaterBody.GROUNDWATER
+    ):
         raise InvalidInput("invalid_water_body", detail=repr(water_body))
-    if stage == "section":
+    water_body = WaterBody(water_body)
+    if stage == Stage.SECTION:
         if target_class is None:
             raise InvalidInput("missing_target_class")
         if target_class not in std.surface.classes:
             raise InvalidInput("invalid_target_class", detail=repr(target_class))
-        held = target_class
+        held = WaterClass(target_class)
     else:
         held = _SOURCE_CLASS
     return _evaluate_classed(stage, water_body, held, centralized, measurements, std)

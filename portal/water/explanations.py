@@ -4,7 +4,8 @@ officer on the review screen or given to ``water publish --explanations FILE``.
 
 Publication never waits for them.  Each write is a new version; the newest is public.
 Checks run against the records as stored: the site must have samples in that county's
-quarter, and a county-scoped official may write only for their county.
+quarter, and a county-scoped official may write only for their county.  A refusal is an
+:class:`ExplanationError`, worded in :data:`portal.water.messages.MESSAGES`.
 """
 
 from __future__ import annotations
@@ -16,19 +17,19 @@ import sqlalchemy as sa
 
 from portal.core import audit, counties
 from portal.core.extensions import db
+from portal.core.problems import Refusal
 from portal.water import importer
 from portal.water.importer import Report
 from portal.water.models import WaterExplanation, WaterSample, WaterSite
 
 COLUMNS = ("site_code", "cause", "measures", "advice")
-FIELDS = ("cause", "measures", "advice")
 MAX_TEXT = 2000
 
 
-class ExplanationError(ValueError):
-    def __init__(self, code: str) -> None:
-        super().__init__(code)
-        self.code = code
+class ExplanationError(Refusal):
+    """An explanation refused: the scope (``unknown_county``, ``invalid_quarter``,
+    ``outside_county``), the site (``site_not_in_quarter``) or a field (``cause_required``,
+    ``advice_too_long``, …; ``field`` names it)."""
 
 
 @dataclass(frozen=True)
@@ -62,15 +63,22 @@ def _check_scope(county: str, quarter: str, scope: str | None) -> None:
         raise ExplanationError("outside_county")
 
 
-def field_errors(text: Text) -> list[str]:
-    """Codes of the empty or too long fields ("cause_required", "advice_too_long", …)."""
+def field_errors(text: Text) -> list[ExplanationError]:
+    """The empty or too long fields, in form order."""
     errors = []
-    for name in FIELDS:
-        value = getattr(text, name).strip()
-        if not value:
-            errors.append(f"{name}_required")
-        elif len(value) > MAX_TEXT:
-            errors.append(f"{name}_too_long")
+    cause, measures, advice = text.cause.strip(), text.measures.strip(), text.advice.strip()
+    if not cause:
+        errors.append(ExplanationError("cause_required", "cause"))
+    elif len(cause) > MAX_TEXT:
+        errors.append(ExplanationError("cause_too_long", "cause"))
+    if not measures:
+        errors.append(ExplanationError("measures_required", "measures"))
+    elif len(measures) > MAX_TEXT:
+        errors.append(ExplanationError("measures_too_long", "measures"))
+    if not advice:
+        errors.append(ExplanationError("advice_required", "advice"))
+    elif len(advice) > MAX_TEXT:
+        errors.append(ExplanationError("advice_too_long", "advice"))
     return errors
 
 
@@ -116,7 +124,7 @@ def write(county: str, quarter: str, text: Text, scope: str | None) -> WaterExpl
     if site_id is None:
         raise ExplanationError("site_not_in_quarter")
     if errors := field_errors(text):
-        raise ExplanationError(errors[0])
+        raise errors[0]
     row = _write(county, quarter, site_id, text, current_author()[1])
     db.session.commit()
     return row
@@ -130,7 +138,7 @@ def read_file(
     try:
         _check_scope(county, quarter, scope)
     except ExplanationError as exc:
-        report.add(0, "", exc.code)
+        report.add(exc.code)
         return [], report
     table = importer.open_table(stream, filename, report)
     if table is None or not importer.check_columns(table, COLUMNS, report):
@@ -141,15 +149,15 @@ def read_file(
         v = {k: (raw.values.get(k) or "").strip() for k in COLUMNS}
         text = Text(v["site_code"], v["cause"], v["measures"], v["advice"])
         if text.site_code not in known:
-            report.add(raw.number, "site_code", "site_not_in_quarter", text.site_code)
+            report.add("site_not_in_quarter", "site_code", row=raw.number, value=text.site_code)
         elif text.site_code in seen:
-            report.add(raw.number, "site_code", "duplicate_site", text.site_code)
+            report.add("duplicate_site", "site_code", row=raw.number, value=text.site_code)
         seen.add(text.site_code)
-        for code in field_errors(text):
-            report.add(raw.number, code.rsplit("_", 1)[0].removesuffix("_too"), code)
+        for error in field_errors(text):
+            report.add(error.code, error.field, row=raw.number)
         texts.append(text)
     if not texts and not report.count:
-        report.add(0, "", "empty_file")
+        report.add("empty_file")
     return texts, report
 
 

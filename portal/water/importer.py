@@ -2,7 +2,9 @@
 two-pass, all-or-nothing, idempotent import of measurements.
 
 Validation functions are plain; :mod:`portal.water.service` runs them inside its
-transaction.  A :class:`RowError` carries a machine code that the page or CLI translates.
+transaction.  Every refused cell is a :class:`RowError` (a
+:class:`~portal.core.problems.Refusal`) in the file's :class:`Report`; the page and the CLI
+word it with :data:`portal.water.messages.MESSAGES`.
 """
 
 from __future__ import annotations
@@ -11,15 +13,25 @@ import datetime as dt
 import io
 import re
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import IO, Any
 
 from portal.core import counties
 from portal.core.clock import CHINA
+from portal.core.problems import Problems, Refusal
 from portal.core.tabular import Row, Table, TableError, read_table
-from portal.water.standards import CLASS_NAMES, Standards, load_standards
-from portal.water.values import Measurement, WaterDataError, convert_unit, parse_value
+from portal.water.evaluate import Stage, WaterBody
+from portal.water.limit_tables import load_standards
+from portal.water.messages import TABLE_PREFIX
+from portal.water.standards import CLASS_NAMES, Standards
+from portal.water.values import (
+    Measurement,
+    UnknownParameter,
+    WaterDataError,
+    convert_unit,
+    parse_value,
+)
 
 SITE_COLUMNS = (
     "code",
@@ -46,30 +58,54 @@ MEASUREMENT_COLUMNS = (
 )
 # No dots: /water/sites/<code>.csv must stay unambiguous.
 _CODE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,63}")
-_UPSTREAM = {"plant": "source", "tap": "plant"}
+_UPSTREAM: dict[str, Stage] = {Stage.PLANT: Stage.SOURCE, Stage.TAP: Stage.PLANT}
+_STAGES = frozenset(Stage)
+_WATER_BODIES = frozenset(WaterBody)
 MAX_ERRORS = 1000  # beyond this the report says "and more"
 
 
-@dataclass(frozen=True)
-class RowError:
-    row: int  # the spreadsheet row number (header is row 1); 0 for the file as a whole
-    column: str
-    code: str
-    value: str = ""
+class RowError(Refusal):
+    """One refused cell: ``row`` is the spreadsheet row (header is row 1; 0 for the file as
+    a whole), ``column`` (the refusal's ``field``) its column, ``value`` the cell as sent
+    (shown beside the words, at most 80 characters)."""
+
+    def __init__(
+        self, code: str, column: str = "", *, row: int = 0, value: str = "", **params: Any
+    ) -> None:
+        super().__init__(code, column, row=row, **params)
+        self.row: int = row
+        self.value = value[:80]
+
+    @property
+    def column(self) -> str:
+        return self.field
 
 
-@dataclass
-class Report:
-    errors: list[RowError] = field(default_factory=list)
-    truncated: bool = False
-    count: int = 0  # every error, also those beyond MAX_ERRORS
+class Report(Problems):
+    """Every refusal of one file: ``count`` counts them all, the first ``MAX_ERRORS`` are
+    kept (``truncated`` when more were found)."""
 
-    def add(self, row: int, column: str, code: str, value: str = "") -> None:
+    def __init__(self) -> None:
+        super().__init__()
+        self.truncated = False
+        self.count = 0
+
+    def add(
+        self, code: str, field: str = "", *, row: int | None = None, value: str = "", **params: Any
+    ) -> None:
         self.count += 1
-        if len(self.errors) >= MAX_ERRORS:
+        if len(self.refusals) >= MAX_ERRORS:
             self.truncated = True
             return
-        self.errors.append(RowError(row, column, code, value[:80]))
+        self.refusals.append(RowError(code, field, row=row or 0, value=value, **params))
+
+    @property
+    def errors(self) -> list[RowError]:
+        return [r for r in self.refusals if isinstance(r, RowError)]
+
+
+def _table_refused(exc: TableError, report: Report) -> None:
+    report.add(TABLE_PREFIX + exc.code)
 
 
 class _Shield(io.RawIOBase):
@@ -102,7 +138,7 @@ def open_table(stream: IO[bytes], filename: str, report: Report) -> Table | None
     try:
         return read_table(io.BufferedReader(_Shield(stream)), filename)
     except TableError as exc:
-        report.add(0, "", f"table_{exc.code}")
+        _table_refused(exc, report)
         return None
 
 
@@ -111,13 +147,13 @@ def rows_of(table: Table, report: Report) -> Iterator[Row]:
     try:
         yield from table
     except TableError as exc:
-        report.add(0, "", f"table_{exc.code}")
+        _table_refused(exc, report)
 
 
 def check_columns(table: Table, required: Iterable[str], report: Report) -> bool:
     missing = [c for c in required if c not in table.columns]
     for column in missing:
-        report.add(1, column, "missing_column")
+        report.add("missing_column", column, row=1)
     return not missing
 
 
@@ -177,10 +213,10 @@ def _coordinate(text: str, bound: int, row: int, column: str, report: Report) ->
     try:
         value = Decimal(text.strip())
     except InvalidOperation:
-        report.add(row, column, "invalid_coordinate", text)
+        report.add("invalid_coordinate", column, row=row, value=text)
         return None
     if not value.is_finite() or abs(value) > bound:
-        report.add(row, column, "invalid_coordinate", text)
+        report.add("invalid_coordinate", column, row=row, value=text)
         return None
     return str(value)
 
@@ -197,54 +233,54 @@ def validate_sites(table: Table, known: dict[str, str], report: Report) -> list[
         n, before = raw.number, report.count
         code = v["code"]
         if not _CODE.fullmatch(code):
-            report.add(n, "code", "invalid_code", code)
+            report.add("invalid_code", "code", row=n, value=code)
         elif code in seen:
-            report.add(n, "code", "duplicate_site", code)
+            report.add("duplicate_site", "code", row=n, value=code)
         seen.add(code)
         if not v["name_zh"]:
-            report.add(n, "name_zh", "required")
+            report.add("required", "name_zh", row=n)
         stage = v["stage"]
-        if stage not in ("source", "plant", "tap", "section"):
-            report.add(n, "stage", "invalid_stage", stage)
+        if stage not in _STAGES:
+            report.add("invalid_stage", "stage", row=n, value=stage)
         if v["county"] not in counties.codes():
-            report.add(n, "county", "invalid_county", v["county"])
+            report.add("invalid_county", "county", row=n, value=v["county"])
         body = v["water_body"] or None
-        if stage in ("source", "section"):
+        if stage in (Stage.SOURCE, Stage.SECTION):
             if body is None:
-                report.add(n, "water_body", "water_body_required")
-            elif body not in ("river", "lake", "reservoir", "groundwater") or (
-                stage == "section" and body == "groundwater"
+                report.add("water_body_required", "water_body", row=n)
+            elif body not in _WATER_BODIES or (
+                stage == Stage.SECTION and body == WaterBody.GROUNDWATER
             ):
-                report.add(n, "water_body", "invalid_water_body", body)
+                report.add("invalid_water_body", "water_body", row=n, value=body)
         elif body is not None:
-            report.add(n, "water_body", "not_applicable", body)
+            report.add("not_applicable", "water_body", row=n, value=body)
         centralized = _bool(v["centralized"])
         if centralized is None:
-            report.add(n, "centralized", "invalid_boolean", v["centralized"])
+            report.add("invalid_boolean", "centralized", row=n, value=v["centralized"])
         target = v["target_class"] or None
-        if stage == "section" and target not in CLASS_NAMES:
-            report.add(n, "target_class", "invalid_target_class", v["target_class"])
-        elif stage != "section" and target is not None:
-            report.add(n, "target_class", "not_applicable", target)
+        if stage == Stage.SECTION and target not in CLASS_NAMES:
+            report.add("invalid_target_class", "target_class", row=n, value=v["target_class"])
+        elif stage != Stage.SECTION and target is not None:
+            report.add("not_applicable", "target_class", row=n, value=target)
         disinfectant = None
         if v["disinfectant"]:
             codes = tuple(c.strip() for c in v["disinfectant"].split(";") if c.strip())
-            if stage not in ("plant", "tap"):
-                report.add(n, "disinfectant", "not_applicable", v["disinfectant"])
+            if stage not in (Stage.PLANT, Stage.TAP):
+                report.add("not_applicable", "disinfectant", row=n, value=v["disinfectant"])
             elif (
                 not codes
                 or len(set(codes)) != len(codes)
                 or any(c not in std.disinfectants for c in codes)
             ):
-                report.add(n, "disinfectant", "invalid_disinfectant", v["disinfectant"])
+                report.add("invalid_disinfectant", "disinfectant", row=n, value=v["disinfectant"])
             else:
                 disinfectant = ";".join(codes)
         small = _bool(v["small_supply"])
         if small is None:
-            report.add(n, "small_supply", "invalid_boolean", v["small_supply"])
+            report.add("invalid_boolean", "small_supply", row=n, value=v["small_supply"])
         upstream = tuple(c.strip() for c in v["supplied_by"].split(";") if c.strip())
         if upstream and stage not in _UPSTREAM:
-            report.add(n, "supplied_by", "not_applicable", v["supplied_by"])
+            report.add("not_applicable", "supplied_by", row=n, value=v["supplied_by"])
         else:
             pending.extend((n, code, u) for u in upstream)
         latitude = _coordinate(v["latitude"], 90, n, "latitude", report)
@@ -273,9 +309,9 @@ def validate_sites(table: Table, known: dict[str, str], report: Report) -> list[
     for n, code, supplier in pending:
         wanted = _UPSTREAM.get(stages.get(code, ""))
         if supplier not in stages:
-            report.add(n, "supplied_by", "unknown_site", supplier)
+            report.add("unknown_site", "supplied_by", row=n, value=supplier)
         elif stages[supplier] != wanted:
-            report.add(n, "supplied_by", "wrong_upstream_stage", supplier)
+            report.add("wrong_upstream_stage", "supplied_by", row=n, value=supplier)
     return rows
 
 
@@ -294,12 +330,12 @@ def check_site_scope(
     for r in rows:
         before = stored.get(r.code)
         if before is not None and before[1] != scope:
-            report.add(r.row, "code", "outside_county", r.code)
+            report.add("outside_county", "code", row=r.row, value=r.code)
         elif r.county != scope:
-            report.add(r.row, "county", "outside_county", r.county)
+            report.add("outside_county", "county", row=r.row, value=r.county)
         for upstream in r.supplied_by:
             if upstream not in codes and upstream in stored and stored[upstream][1] != scope:
-                report.add(r.row, "supplied_by", "outside_county", upstream)
+                report.add("outside_county", "supplied_by", row=r.row, value=upstream)
 
 
 # --- measurements ----------------------------------------------------------------------------
@@ -331,12 +367,12 @@ def _measurement_row(raw: Row, report: Report, std: Standards) -> Iterator[Measu
     v = {k: (raw.values.get(k) or "").strip() for k in MEASUREMENT_COLUMNS}
     n, before = raw.number, report.count
     if not _CODE.fullmatch(v["sample_id"]):
-        report.add(n, "sample_id", "invalid_code", v["sample_id"])
+        report.add("invalid_code", "sample_id", row=n, value=v["sample_id"])
     if not v["site_code"]:
-        report.add(n, "site_code", "required")
+        report.add("required", "site_code", row=n)
     when = parse_time(v["sampled_at"])
     if when is None:
-        report.add(n, "sampled_at", "invalid_time", v["sampled_at"])
+        report.add("invalid_time", "sampled_at", row=n, value=v["sampled_at"])
     measurement: Measurement | None = None
     unit = ""
     try:
@@ -345,10 +381,10 @@ def _measurement_row(raw: Row, report: Report, std: Standards) -> Iterator[Measu
             measurement = convert_unit(parsed, v["unit"], v["parameter"])
             unit = std.parameters[v["parameter"]].unit
         except WaterDataError as exc:
-            report.add(n, "unit", exc.code, v["unit"])
+            report.add(exc.code, "unit", row=n, value=v["unit"])
     except WaterDataError as exc:
-        column = "parameter" if exc.code in ("unknown_parameter", "derived_parameter") else "value"
-        report.add(n, column, exc.code, v[column])
+        column = "parameter" if isinstance(exc, UnknownParameter) else "value"
+        report.add(exc.code, column, row=n, value=v[column])
     if report.count == before and when is not None and measurement is not None:
         yield MeasurementRow(
             n,

@@ -1,29 +1,38 @@
-"""User-facing words for the water feature's machine codes (import errors, item notes,
-classes and stages): one place, translated lazily."""
+"""User-facing words for the water feature's machine codes, translated lazily, in one place:
+``MESSAGES`` for every refusal the feature raises or reports (import cells and files,
+explanations, publication), and the labels of stages, water bodies, classes and item notes.
+"""
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask_babel import lazy_gettext as _l
 
-STAGE_LABELS = {
-    "source": _l("Water source"),
-    "plant": _l("Treatment plant outlet"),
-    "tap": _l("Tap water"),
-    "section": _l("River monitoring section"),
+from portal.core.messages import CORE
+from portal.core.problems import Messages
+from portal.water.evaluate import Stage, WaterBody
+from portal.water.standards import WaterClass
+
+STAGE_LABELS: dict[Stage, Any] = {
+    Stage.SOURCE: _l("Water source"),
+    Stage.PLANT: _l("Treatment plant outlet"),
+    Stage.TAP: _l("Tap water"),
+    Stage.SECTION: _l("River monitoring section"),
 }
-WATER_BODY_LABELS = {
-    "river": _l("River"),
-    "lake": _l("Lake"),
-    "reservoir": _l("Reservoir"),
-    "groundwater": _l("Groundwater"),
+WATER_BODY_LABELS: dict[WaterBody, Any] = {
+    WaterBody.RIVER: _l("River"),
+    WaterBody.LAKE: _l("Lake"),
+    WaterBody.RESERVOIR: _l("Reservoir"),
+    WaterBody.GROUNDWATER: _l("Groundwater"),
 }
-CLASS_LABELS = {
-    "I": _l("Class I"),
-    "II": _l("Class II"),
-    "III": _l("Class III"),
-    "IV": _l("Class IV"),
-    "V": _l("Class V"),
-    "worse than V": _l("Worse than class V"),
+CLASS_LABELS: dict[WaterClass, Any] = {
+    WaterClass.I: _l("Class I"),
+    WaterClass.II: _l("Class II"),
+    WaterClass.III: _l("Class III"),
+    WaterClass.IV: _l("Class IV"),
+    WaterClass.V: _l("Class V"),
+    WaterClass.WORSE_THAN_V: _l("Worse than class V"),
 }
 NOTE_LABELS = {
     "no_limit": _l("The standard sets no limit for this item."),
@@ -66,62 +75,73 @@ NOTE_LABELS = {
     "nothing_evaluated": _l("No item of this sample has a limit in the standard."),
     "small_supply": _l("Evaluated as a small supply."),
 }
-IMPORT_ERRORS = {
-    "table_no_header": _l("The file has no header row."),
-    "table_too_many_columns": _l("The file has too many columns."),
-    "table_duplicate_columns": _l("The header repeats a column."),
-    "table_unsupported_type": _l("Upload a CSV or XLSX file."),
-    "table_not_xlsx": _l("The file is not a valid XLSX workbook."),
-    "table_not_csv": _l("The file is not a CSV text file."),
-    "table_empty": _l("The file is empty."),
-    "table_unreadable": _l("The file cannot be read."),
-    "missing_column": _l("This column is missing from the header."),
-    "empty_file": _l("The file has no data rows."),
-    "required": _l("This cell must not be empty."),
-    "invalid_code": _l("Use letters, digits, '-' or '_' (at most 64)."),
-    "duplicate_site": _l("This site code appears twice in the file."),
-    "invalid_stage": _l("Use source, plant, tap or section."),
-    "invalid_county": _l("Unknown county code."),
-    "water_body_required": _l("Sources and sections need a water body type."),
-    "invalid_water_body": _l("Use river, lake, reservoir or groundwater (not for sections)."),
-    "not_applicable": _l("This column does not apply to this kind of site; leave it empty."),
-    "invalid_boolean": _l("Use true or false."),
-    "invalid_target_class": _l("Sections need a target class I, II, III, IV or V."),
-    "invalid_disinfectant": _l("Unknown disinfectant code."),
-    "invalid_coordinate": _l("Not a valid coordinate in decimal degrees."),
-    "unknown_site": _l("No site has this code."),
-    "wrong_upstream_stage": _l("A plant is supplied by sources, a tap by plants."),
-    "invalid_time": _l("Use an ISO 8601 date and time, e.g. 2026-07-15T09:30."),
-    "unknown_parameter": _l("Unknown parameter code."),
-    "derived_parameter": _l("This indicator is calculated by the portal; do not import it."),
-    "unknown_unit": _l("This unit cannot be used for this parameter."),
-    "missing_unit": _l("The unit is missing."),
-    "empty": _l("The value is empty."),
-    "too_long": _l("The value is too long."),
-    "not_measured": _l("The value says the parameter was not measured; leave the row out."),
-    "not_a_number": _l("The value is not a number, '<' detection limit or ND."),
-    "greater_than_not_supported": _l("Values given as '>' cannot be evaluated."),
-    "negative": _l("The value is negative."),
-    "out_of_range": _l("The value is out of the plausible range."),
-    "invalid_detection_limit": _l("The detection limit is not valid."),
-    "qualifier_not_allowed": _l("This parameter cannot be reported below detection."),
-    "too_precise": _l("The value has too many digits."),
-    "inconsistent_measurement": _l("The value is not consistent."),
-    "float_not_accepted": _l("The value is not a number, '<' detection limit or ND."),
-    "duplicate_measurement": _l("This parameter appears twice for the same sample."),
-    "sample_site_differs": _l("The same sample id is given with different sites."),
-    "sample_time_differs": _l("The same sample id is given with different sampling times."),
-    "sample_of_other_site": _l("This sample id already belongs to another site."),
-    "outside_county": _l(
-        "Outside your county: you may import only your own county's sites and results, "
-        "and you cannot move a site to another county."
-    ),
-}
-# Explanations of exceedances (the review form and `water publish --explanations FILE`).
-IMPORT_ERRORS.update(
+# The shared reader's refusals (portal.core.tabular.TableError) in an import report carry
+# core's code with this prefix: this table's own "empty" is an empty value cell, core's an
+# empty file. The words are core's.
+TABLE_PREFIX = "table_"
+
+MESSAGES = Messages(
     {
+        **{TABLE_PREFIX + code: words for code, words in CORE.words.items()},
+        # Import reports (portal.water.importer, service): the file as a whole.
+        "missing_column": _l("This column is missing from the header."),
+        "empty_file": _l("The file has no data rows."),
+        # Site files.
+        "required": _l("This cell must not be empty."),
+        "invalid_code": _l("Use letters, digits, '-' or '_' (at most 64)."),
+        "duplicate_site": _l("This site code appears twice in the file."),
+        "invalid_stage": _l("Use source, plant, tap or section."),
+        "invalid_county": _l("Unknown county code."),
+        "water_body_required": _l("Sources and sections need a water body type."),
+        "invalid_water_body": _l("Use river, lake, reservoir or groundwater (not for sections)."),
+        "not_applicable": _l("This column does not apply to this kind of site; leave it empty."),
+        "invalid_boolean": _l("Use true or false."),
+        "invalid_target_class": _l("Sections need a target class I, II, III, IV or V."),
+        "invalid_disinfectant": _l("Unknown disinfectant code."),
+        "invalid_coordinate": _l("Not a valid coordinate in decimal degrees."),
+        "unknown_site": _l("No site has this code."),
+        "wrong_upstream_stage": _l("A plant is supplied by sources, a tap by plants."),
+        "outside_county": _l(
+            "Outside your county: you may import only your own county's sites and results, "
+            "and you cannot move a site to another county."
+        ),
+        # Result files: the row, and the value cell (portal.water.values.WaterDataError).
+        "invalid_time": _l("Use an ISO 8601 date and time, e.g. 2026-07-15T09:30."),
+        "unknown_parameter": _l("Unknown parameter code."),
+        "derived_parameter": _l("This indicator is calculated by the portal; do not import it."),
+        "unknown_unit": _l("This unit cannot be used for this parameter."),
+        "missing_unit": _l("The unit is missing."),
+        "empty": _l("The value is empty."),
+        "too_long": _l("The value is too long."),
+        "not_measured": _l("The value says the parameter was not measured; leave the row out."),
+        "not_a_number": _l("The value is not a number, '<' detection limit or ND."),
+        "greater_than_not_supported": _l("Values given as '>' cannot be evaluated."),
+        "negative": _l("The value is negative."),
+        "out_of_range": _l("The value is out of the plausible range."),
+        "invalid_detection_limit": _l("The detection limit is not valid."),
+        "qualifier_not_allowed": _l("This parameter cannot be reported below detection."),
+        "too_precise": _l("The value has too many digits."),
+        "inconsistent_measurement": _l("The value is not consistent."),
+        "float_not_accepted": _l("The value is not a number, '<' detection limit or ND."),
+        "duplicate_measurement": _l("This parameter appears twice for the same sample."),
+        "sample_site_differs": _l("The same sample id is given with different sites."),
+        "sample_time_differs": _l("The same sample id is given with different sampling times."),
+        "sample_of_other_site": _l("This sample id already belongs to another site."),
+        # A stored site the engine cannot evaluate (portal.water.evaluate.InvalidInput; the
+        # import refuses such sites, so these are worded as the import's refusals).
+        "missing_water_body": _l("Sources and sections need a water body type."),
+        "missing_target_class": _l("Sections need a target class I, II, III, IV or V."),
+        "invalid_disinfection": _l("Unknown disinfectant code."),
+        "measurement_type_mismatch": _l("The value is not consistent."),
+        # A county's quarter: publication (service.PublishError) and the explanations of
+        # exceedances (explanations.ExplanationError: the review form and
+        # `water publish --explanations FILE`).
         "unknown_county": _l("Unknown county code."),
         "invalid_quarter": _l("Write the quarter as 2026Q3."),
+        "no_samples": _l("There are no samples for this county and quarter."),
+        "reason_required": _l(
+            "This quarter is already published: give the reason for the correction."
+        ),
         "site_not_in_quarter": _l("This site has no samples in this county's quarter."),
         "invalid_form": _l("The form could not be read; send it again."),
         "cause_required": _l("Write the cause."),
@@ -130,15 +150,6 @@ IMPORT_ERRORS.update(
         "cause_too_long": _l("At most 2000 characters."),
         "measures_too_long": _l("At most 2000 characters."),
         "advice_too_long": _l("At most 2000 characters."),
-    }
+    },
+    fallback=CORE,
 )
-PUBLISH_ERRORS = {
-    "unknown_county": _l("Unknown county code."),
-    "invalid_quarter": _l("Write the quarter as 2026Q3."),
-    "no_samples": _l("There are no samples for this county and quarter."),
-    "reason_required": _l("This quarter is already published: give the reason for the correction."),
-}
-
-
-def import_error(code: str) -> str:
-    return str(IMPORT_ERRORS.get(code, code))

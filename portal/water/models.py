@@ -1,9 +1,13 @@
 """Water tables: sites and their supply chain, samples and measurements as imported, and
-published quarters with the evaluation snapshot that was published."""
+published quarters with the evaluation snapshot that was published.
+
+A site's ``stage`` and ``water_body`` are :class:`~portal.water.evaluate.Stage` and
+:class:`~portal.water.evaluate.WaterBody` values (the engine owns those sets)."""
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from typing import Any
 
 import sqlalchemy as sa
@@ -11,16 +15,17 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.core.extensions import Model
 from portal.core.models import TimestampMixin, UTCDateTime, intpk, str20, str64, str200, utcnow
+from portal.water.evaluate import Stage
 
-STAGES = ("source", "plant", "tap", "section")
-WATER_BODIES = ("river", "lake", "reservoir", "groundwater")
-DRAFT, PUBLISHED = "draft", "published"
+
+def _in(values: Iterable[str]) -> str:
+    return ", ".join(f"'{v}'" for v in values)
 
 
 class WaterSite(Model, TimestampMixin):
     __tablename__ = "water_sites"
     __table_args__ = (
-        sa.CheckConstraint("stage IN ('source', 'plant', 'tap', 'section')", name="stage_known"),
+        sa.CheckConstraint(f"stage IN ({_in(Stage)})", name="stage_known"),
         sa.Index("ix_water_sites_county_stage", "county", "stage"),
     )
 

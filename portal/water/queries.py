@@ -10,11 +10,10 @@ from sqlalchemy.orm import defer, undefer
 from portal.core.extensions import db
 from portal.search.registry import SearchHit, like_pattern
 from portal.water import snapshot
+from portal.water.evaluate import Stage
 from portal.water.models import WaterEvaluation, WaterPublication, WaterSite, WaterSupplyLink
 from portal.water.overdue import next_change  # noqa: F401  (the page cache's interface)
 from portal.water.snapshot import PublishedSite
-
-STAGE_ORDER = ("source", "plant", "tap", "section")
 
 
 def _is_public() -> sa.Exists:
@@ -174,7 +173,8 @@ def latest_rows(
         )
     )
     shown = [(e, snapshot.view(site, pub.sites.get(site.code))) for e, site in rows]
-    return sorted(shown, key=lambda r: (STAGE_ORDER.index(r[1].stage), r[1].code))
+    order: tuple[str, ...] = tuple(Stage)  # supply order
+    return sorted(shown, key=lambda r: (order.index(r[1].stage), r[1].code))
 
 
 def publication_rows(pub: WaterPublication) -> list[tuple[WaterEvaluation, PublishedSite]]:
@@ -253,7 +253,7 @@ def sampling_dates(pubs: list[WaterPublication]) -> dict[int, dict[str, Any]]:
 def sections() -> tuple[list[PublishedSite], list[str], dict[tuple[int, str], WaterEvaluation]]:
     """River sections, the last 8 quarters published for them (newest first) and the
     latest evaluation per (section, quarter)."""
-    sites = published_list(list(db.session.scalars(public_sites(stage="section"))))
+    sites = published_list(list(db.session.scalars(public_sites(stage=Stage.SECTION))))
     ids = [s.id for s in sites]
     quarters = list(
         db.session.scalars(

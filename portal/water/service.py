@@ -1,6 +1,8 @@
 """Water workflows: import (sites, lab results), evaluation of stored samples, and the
 publication of a county's quarter with its evaluation snapshot.  Web form, CLI and demo
-loader all come through here; each public function commits once."""
+loader all come through here; each public function commits once.  What is refused is a
+:class:`~portal.core.problems.Refusal` (an import's in its report, a publication's a
+:class:`PublishError`), worded in :data:`portal.water.messages.MESSAGES`."""
 
 from __future__ import annotations
 
@@ -14,6 +16,7 @@ import sqlalchemy as sa
 
 from portal.core import audit, counties
 from portal.core.extensions import db
+from portal.core.problems import Refusal
 from portal.water import importer, snapshot
 from portal.water.documents import (  # noqa: F401  (part of this module's interface)
     Evaluated,
@@ -78,7 +81,7 @@ def import_sites(stream: IO[bytes], filename: str, scope: str | None = None) -> 
     importer.check_site_scope(rows, stored, scope, report)
     if report.count or not rows:
         if not rows and not report.count:
-            report.add(0, "", "empty_file")
+            report.add("empty_file")
         return _failed(report)
     by_code = {s.code: s for s in db.session.scalars(sa.select(WaterSite))}
     for r in rows:
@@ -146,18 +149,19 @@ def import_measurements(stream: IO[bytes], filename: str, scope: str | None = No
     for m in importer.measurement_rows(table, report):
         rows += 1
         if m.site_code not in sites:
-            report.add(m.row, "site_code", "unknown_site", m.site_code)
+            report.add("unknown_site", "site_code", row=m.row, value=m.site_code)
         elif scope is not None and site_counties[m.site_code] != scope:
-            report.add(m.row, "site_code", "outside_county", m.site_code)
+            report.add("outside_county", "site_code", row=m.row, value=m.site_code)
         key = (m.sample_id, m.parameter)
         if key in seen:
-            report.add(m.row, "parameter", "duplicate_measurement", m.parameter)
+            report.add("duplicate_measurement", "parameter", row=m.row, value=m.parameter)
         seen.add(key)
         first = samples.setdefault(m.sample_id, (m.site_code, m.sampled_at, m.row))
         if first[0] != m.site_code:
-            report.add(m.row, "site_code", "sample_site_differs", m.site_code)
+            report.add("sample_site_differs", "site_code", row=m.row, value=m.site_code)
         elif first[1] != m.sampled_at:
-            report.add(m.row, "sampled_at", "sample_time_differs", m.sampled_at.isoformat())
+            when = m.sampled_at.isoformat()
+            report.add("sample_time_differs", "sampled_at", row=m.row, value=when)
     del seen
     ids = list(samples)
     for start in range(0, len(ids), 500):
@@ -169,13 +173,13 @@ def import_measurements(stream: IO[bytes], filename: str, scope: str | None = No
         ):
             site_code, _, row = samples[sample_id]
             if sites.get(site_code) not in (None, site_id):
-                report.add(row, "sample_id", "sample_of_other_site", sample_id)
+                report.add("sample_of_other_site", "sample_id", row=row, value=sample_id)
             elif scope is not None and stored_county != scope:
                 # The sample as stored: a site moved since keeps its old samples' county.
-                report.add(row, "sample_id", "outside_county", sample_id)
+                report.add("outside_county", "sample_id", row=row, value=sample_id)
     if report.count or not rows:
         if not report.count:
-            report.add(0, "", "empty_file")
+            report.add("empty_file")
         return _failed(report)
 
     stream.seek(0)
@@ -283,10 +287,9 @@ def _write_batch(batch: list[MeasurementRow], sites: dict[str, int]) -> set[tupl
 # --- publication ---------------------------------------------------------------------------
 
 
-class PublishError(ValueError):
-    def __init__(self, code: str) -> None:
-        super().__init__(code)
-        self.code = code
+class PublishError(Refusal):
+    """Publication refused: ``unknown_county``, ``invalid_quarter``, ``no_samples``,
+    ``reason_required`` (a correction needs its reason)."""
 
 
 def valid_quarter(quarter: str) -> bool:

@@ -6,8 +6,8 @@ measurement into the parameter's canonical unit (parameters.csv), scaling the de
 limit with the value.  Everything is :class:`~decimal.Decimal`: binary floats would turn
 limits such as 0.3 into 0.29999… and flip a comparison exactly at a limit.
 
-Errors carry a machine ``code`` (and the parameter/unit concerned); translating them is the
-caller's job.
+Errors are refusals (:class:`portal.core.problems.Refusal`): a machine ``code`` and the
+parameter/unit concerned; their words are in :mod:`portal.water.messages`.
 """
 
 from __future__ import annotations
@@ -16,9 +16,12 @@ import re
 import unicodedata
 from dataclasses import dataclass, replace
 from decimal import Context, Decimal, Inexact, InvalidOperation
-from typing import Final, Literal, overload
+from enum import StrEnum
+from typing import Final, overload
 
-from portal.water.standards import Parameter, Standards, load_standards
+from portal.core.problems import Refusal
+from portal.water.limit_tables import load_standards
+from portal.water.standards import Parameter, Standards
 
 __all__ = [
     "InvalidValue",
@@ -33,17 +36,22 @@ __all__ = [
     "parse_value",
 ]
 
-Qualifier = Literal["<", "ND", "text"] | None
+
+class Qualifier(StrEnum):
+    """What a result that is not a plain measured number says (stored as its value)."""
+
+    BELOW = "<"  # below the detection limit
+    ND = "ND"  # reported "not detected"
+    TEXT = "text"  # a descriptive result (odour, visible matter)
 
 
-class WaterDataError(ValueError):
-    """Base of the data errors; ``code`` is a stable machine identifier (untranslated)."""
+class WaterDataError(Refusal):
+    """Base of the data refusals; ``code`` is a stable machine identifier (untranslated)."""
 
     def __init__(
         self, code: str, *, parameter: str | None = None, detail: str | None = None
     ) -> None:
         super().__init__(code)
-        self.code = code
         self.parameter = parameter
         self.detail = detail  # the offending input, for logs; never shown untranslated
 
@@ -77,25 +85,27 @@ class Measurement:
     """One laboratory result in the parameter's unit.
 
     - ``qualifier=None``: a measured ``value``.
-    - ``"<"``: below the ``detection_limit`` (``value`` is None).
-    - ``"ND"``: reported "not detected"; ``detection_limit`` when the lab gave one, which
-      then makes it equivalent to ``"<"``.
-    - ``"text"``: a descriptive result (odour, visible matter) in ``text``.
+    - ``Qualifier.BELOW``: below the ``detection_limit`` (``value`` is None).
+    - ``Qualifier.ND``: reported "not detected"; ``detection_limit`` when the lab gave one,
+      which then makes it equivalent to ``BELOW``.
+    - ``Qualifier.TEXT``: a descriptive result (odour, visible matter) in ``text``.
 
     ``text`` is always the cell as the lab wrote it (trimmed), for display.
     """
 
     value: Decimal | None
-    qualifier: Qualifier = None
+    qualifier: Qualifier | None = None
     detection_limit: Decimal | None = None
     text: str = ""
 
     def __post_init__(self) -> None:
         ok = {
             None: self.value is not None and self.detection_limit is None,
-            "<": self.value is None and self.detection_limit is not None,
-            "ND": self.value is None,
-            "text": self.value is None and self.detection_limit is None and bool(self.text),
+            Qualifier.BELOW: self.value is None and self.detection_limit is not None,
+            Qualifier.ND: self.value is None,
+            Qualifier.TEXT: (
+                self.value is None and self.detection_limit is None and bool(self.text)
+            ),
         }.get(self.qualifier, False)
         if (
             not ok
@@ -107,7 +117,7 @@ class Measurement:
     @property
     def below_detection(self) -> bool:
         """Not detected (with or without a detection limit)."""
-        return self.qualifier in ("<", "ND")
+        return self.qualifier in (Qualifier.BELOW, Qualifier.ND)
 
 
 # --- parsing -------------------------------------------------------------------------
@@ -192,14 +202,14 @@ def parse_value(
     if cell.casefold() in _NOT_MEASURED:
         raise InvalidValue("not_measured", parameter=parameter, detail=original)
     if p.unit == "text":
-        return Measurement(None, "text", None, original)
+        return Measurement(None, Qualifier.TEXT, None, original)
 
     if match := _ND.fullmatch(cell):
         dl = _detection_limit(match, parameter, original) if match["m"] else None
-        return _checked(Measurement(None, "ND", dl, original), p)
+        return _checked(Measurement(None, Qualifier.ND, dl, original), p)
     if (match := _LESS.fullmatch(cell)) or (match := _L_SUFFIX.fullmatch(cell)):
         dl = _detection_limit(match, parameter, original)
-        return _checked(Measurement(None, "<", dl, original), p)
+        return _checked(Measurement(None, Qualifier.BELOW, dl, original), p)
     if cell.startswith((">", "≥")):
         raise InvalidValue("greater_than_not_supported", parameter=parameter, detail=original)
     if match := _PLAIN.fullmatch(cell):
@@ -323,7 +333,7 @@ def convert_unit(
     if factor == 1:
         return value
     if isinstance(value, Measurement):
-        if value.qualifier == "text":
+        if value.qualifier == Qualifier.TEXT:
             return value
         return replace(
             value,

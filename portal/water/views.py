@@ -27,6 +27,7 @@ from portal.core.pagination import paginate
 from portal.data.registry import csvw_link_header
 from portal.water import calendar, chart, explain, overdue, present, queries
 from portal.water.datasets import QUARTERS, SITES
+from portal.water.evaluate import Stage
 from portal.water.messages import CLASS_LABELS, NOTE_LABELS, STAGE_LABELS, WATER_BODY_LABELS
 from portal.water.models import WaterEvaluation, WaterPublication
 from portal.water.service import valid_quarter
@@ -79,7 +80,7 @@ def index() -> ResponseReturnValue:
         for c in counties.codes()
         if c in pubs
         for e, site in queries.latest_rows(pubs[c], with_result=True)
-        if site.stage == "source" and site.centralized
+        if site.stage == Stage.SOURCE and site.centralized
     ]
     return _page(
         "water/index.html",
@@ -212,7 +213,7 @@ def _quarter_or_404(county: str, quarter: str) -> WaterPublication:
 def quarter(county: str, quarter: str) -> ResponseReturnValue:
     pub = _quarter_or_404(county, quarter)
     rows = queries.latest_rows(pub)
-    order = ("tap", "plant", "source", "section")  # the citizen's stage first
+    order = (Stage.TAP, Stage.PLANT, Stage.SOURCE, Stage.SECTION)  # the citizen's stage first
     return _page(
         "water/quarter.html",
         pub=pub,

@@ -29,7 +29,7 @@ from portal import create_app
 from portal.core.counties import codes
 from portal.core.extensions import db
 from portal.water import service
-from portal.water.standards import load_standards
+from portal.water.limit_tables import load_standards
 
 HEADER = "sample_id,site_code,sampled_at,parameter,value,unit,lab,method\n"
 SPECIAL = {"ph": "7.{}", "dissolved_oxygen": "8.{}", "water_temperature": "1{}"}
