@@ -13,6 +13,8 @@ is drafted.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
+from typing import Any
 
 import sqlalchemy as sa
 from flask_babel import force_locale
@@ -24,7 +26,7 @@ from portal.core.models import utcnow
 from portal.notices import service as notices
 from portal.notices.models import Notice
 from portal.reports import queries, stats
-from portal.reports.models import CATEGORIES, CHANNELS, Report, ReportSummary
+from portal.reports.models import CATEGORY_LABELS, CHANNEL_LABELS, Report, ReportSummary
 from portal.reports.workflow import china_date, china_day_end
 
 CASES_SHOWN = 3
@@ -56,7 +58,7 @@ def _change(value: float | None, zh: bool) -> str:
     return f"{word} {abs(value) * 100:.1f}%"
 
 
-def _label(labels: dict[str, object], code: str, locale: str) -> str:
+def _label(labels: Mapping[Any, object], code: str, locale: str) -> str:
     with force_locale(locale):
         return str(labels.get(code, code))
 
@@ -133,14 +135,14 @@ def _body(month: str, rows: list[stats.Row], cases: list[ReportSummary], zh: boo
             *_lines(
                 by_channel,
                 "channel",
-                [_label(CHANNELS, r.channel or "", locale) for r in by_channel],
+                [_label(CHANNEL_LABELS, r.channel or "", locale) for r in by_channel],
                 True,
             ),
             "按污染类型：",
             *_lines(
                 by_category,
                 "category",
-                [_label(CATEGORIES, r.category or "", locale) for r in by_category],
+                [_label(CATEGORY_LABELS, r.category or "", locale) for r in by_category],
                 True,
             ),
             "按县（区）：",
@@ -174,14 +176,14 @@ def _body(month: str, rows: list[stats.Row], cases: list[ReportSummary], zh: boo
             *_lines(
                 by_channel,
                 "channel",
-                [_label(CHANNELS, r.channel or "", locale) for r in by_channel],
+                [_label(CHANNEL_LABELS, r.channel or "", locale) for r in by_channel],
                 False,
             ),
             "By kind of pollution:",
             *_lines(
                 by_category,
                 "category",
-                [_label(CATEGORIES, r.category or "", locale) for r in by_category],
+                [_label(CATEGORY_LABELS, r.category or "", locale) for r in by_category],
                 False,
             ),
             "By county:",
