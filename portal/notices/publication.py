@@ -6,19 +6,16 @@ Water-quality notices are the "water" topic, cards/inspections/cases "enforcemen
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from portal.core.models import utcnow
 from portal.core.publications import Publication, publish
+from portal.notices.models import Category, Notice
 
-if TYPE_CHECKING:
-    from portal.notices.models import Notice
-
-TOPIC_OF_CATEGORY = {
-    "water-quality": "water",
-    "cards": "enforcement",
-    "inspections": "enforcement",
-    "cases": "enforcement",
+# Categories that are a publication topic of their own (core.publications.TOPICS).
+TOPIC_OF_CATEGORY: dict[str, str] = {
+    Category.WATER_QUALITY: "water",
+    Category.CARDS: "enforcement",
+    Category.INSPECTIONS: "enforcement",
+    Category.CASES: "enforcement",
 }
 
 

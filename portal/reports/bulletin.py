@@ -24,7 +24,8 @@ from portal.core import counties
 from portal.core.extensions import db
 from portal.core.models import utcnow
 from portal.notices import service as notices
-from portal.notices.models import Notice
+from portal.notices.models import Category as NoticeCategory
+from portal.notices.models import Language, Notice
 from portal.reports import queries, stats
 from portal.reports.models import CATEGORY_LABELS, CHANNEL_LABELS, Report, ReportSummary
 from portal.reports.workflow import china_date, china_day_end
@@ -223,9 +224,9 @@ def draft_for(month: str) -> Notice | None:
     cases = _cases(month)
     year, mon = month[:4], int(month[5:])
     data = notices.NoticeData(
-        category="report-handling",
+        category=NoticeCategory.REPORT_HANDLING,
         county=None,
-        language="zh_Hans",
+        language=Language.ZH_HANS,
         title_zh=f"大兴安岭地区{year}年{mon}月12369环保举报办理情况",
         title_en=f"Daxing'anling 12369 environmental reports, {month}: how they were handled",
         summary_zh=f"{year}年{mon}月全区生态环境举报的受理、办理、按期办结和逾期情况及典型案例。",

@@ -55,9 +55,10 @@ def publish_summary(
 
 def _announce(report: Report, summary: ReportSummary, correction: str | None) -> None:
     from portal.notices.announce import announce
+    from portal.notices.models import Category
 
     announce(
-        "report-handling",
+        Category.REPORT_HANDLING,
         summary.title_zh,
         summary.summary_zh,
         f"/reports/cases/{report.case}",
