@@ -136,3 +136,96 @@ def finish_report(db: Any, code: str, days_ago: int = 1) -> Any:
             report, action, public_note=f"步骤{i}", at=start + dt.timedelta(minutes=i), **data
         )
     return report
+
+
+# ---------------------------------------------------------------------------------------
+# Refusal codes, found statically (used by every feature's test_<feature>_messages.py; it
+# belongs in core_support once core owns such a check).
+# ---------------------------------------------------------------------------------------
+
+
+def _refusal_classes() -> set[str]:
+    from portal.core.problems import Refusal
+
+    found: set[str] = set()
+    todo = [Refusal]
+    while todo:
+        cls = todo.pop()
+        found.add(cls.__name__)
+        todo.extend(cls.__subclasses__())
+    return found
+
+
+def _resolve(module: Any, node: Any) -> str | None:
+    """The value of a dotted name such as workflow.ErrorCode.NOT_ALLOWED in `module`."""
+    import ast
+    from enum import Enum
+
+    parts = []
+    while isinstance(node, ast.Attribute):
+        parts.append(node.attr)
+        node = node.value
+    if not isinstance(node, ast.Name):
+        return None
+    value = getattr(module, node.id, None)
+    for part in reversed(parts):
+        value = getattr(value, part, None)
+    return str(value) if isinstance(value, Enum) else None
+
+
+def refusal_codes(package: str) -> tuple[set[str], list[str]]:
+    """(codes, odd): every machine code the package's sources refuse with, and the places
+    where a refusal's code is not a literal.
+
+    A code is the first argument of a call to Refusal or one of its subclasses, of
+    `super().__init__` inside a subclass, or of `problems.add`: a string literal, or an
+    enum member (resolved in the module). A plain name there is allowed only in a
+    subclass's own `__init__`, which passes its caller's literal on."""
+    import ast
+    import importlib
+    import pkgutil
+    from pathlib import Path
+
+    root = importlib.import_module(package)
+    names = [package] + [m.name for m in pkgutil.walk_packages(root.__path__, prefix=f"{package}.")]
+    modules = [importlib.import_module(n) for n in names]
+    classes = _refusal_classes()
+    codes: set[str] = set()
+    odd: list[str] = []
+    for module in modules:
+        path = Path(module.__file__ or "")
+        tree = ast.parse(path.read_text("utf-8"))
+        forwarding: set[int] = set()  # calls inside a Refusal subclass's own __init__
+        for cls in ast.walk(tree):
+            if isinstance(cls, ast.ClassDef) and cls.name in classes:
+                for fn in cls.body:
+                    if isinstance(fn, ast.FunctionDef) and fn.name == "__init__":
+                        forwarding.update(id(n) for n in ast.walk(fn))
+        for node in ast.walk(tree):
+            if not (isinstance(node, ast.Call) and node.args):
+                continue
+            func = node.func
+            called = func.id if isinstance(func, ast.Name) else getattr(func, "attr", "")
+            is_super = (
+                called == "__init__"
+                and isinstance(func, ast.Attribute)
+                and isinstance(func.value, ast.Call)
+                and getattr(func.value.func, "id", "") == "super"
+                and id(node) in forwarding
+            )
+            is_add = (
+                called == "add"
+                and isinstance(func, ast.Attribute)
+                and getattr(func.value, "id", "") == "problems"
+            )
+            if not (called in classes or is_super or is_add):
+                continue
+            first = node.args[0]
+            where = f"{path.name}:{node.lineno}"
+            if isinstance(first, ast.Constant) and isinstance(first.value, str):
+                codes.add(first.value)
+            elif isinstance(first, ast.Attribute) and (member := _resolve(module, first)):
+                codes.add(member)
+            elif id(node) not in forwarding:
+                odd.append(where)
+    return codes, odd

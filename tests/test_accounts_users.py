@@ -108,9 +108,10 @@ def test_admin_deactivates_an_account_with_a_reason_and_it_is_logged_out(
 def test_form_fields_link_hints_and_mark_only_invalid_fields(client, login_as):
     login_as("admin")
     page = client.get("/admin/users").get_data(as_text=True)
-    assert 'aria-invalid="None"' not in page and 'aria-invalid' not in page
+    assert 'aria-invalid="None"' not in page and "aria-invalid" not in page
     assert 'aria-describedby="password-hint"' in page
-    invalid = client.post("/admin/users", data={"email": "x@dxal.cn", "role": "admin",
-                                                "password": "short"}).get_data(as_text=True)
+    invalid = client.post(
+        "/admin/users", data={"email": "x@dxal.cn", "role": "admin", "password": "short"}
+    ).get_data(as_text=True)
     assert 'aria-invalid="true"' in invalid
     assert 'aria-describedby="password-hint password-error"' in invalid

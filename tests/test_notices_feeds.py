@@ -132,9 +132,7 @@ def test_markdown_in_feed_content_is_sanitized(client, db):
     assert "<strong>粗体</strong>" in feed.entries[0].content[0].value
 
 
-def test_an_unchanged_feed_answers_304_to_its_etag_per_language(
-    client, runner
-):
+def test_an_unchanged_feed_answers_304_to_its_etag_per_language(client, runner):
     runner.invoke(args=["demo", "load"])
     first = client.get("/feeds/notices.rss")
     etag = first.headers["ETag"]

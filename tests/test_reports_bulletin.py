@@ -10,7 +10,7 @@ import pytest
 import sqlalchemy as sa
 
 from portal.core.models import utcnow
-from portal.notices.models import DRAFT, Notice
+from portal.notices.models import Notice, NoticeStatus
 from portal.reports import bulletin, service
 from portal.reports.workflow import CHINA_TZ, china_date
 from tests.reports_support import fast_reports  # noqa: F401
@@ -35,7 +35,11 @@ def test_first_day_of_a_month_drafts_last_months_bulletin_once(db, client):
     early = bulletin.draft_due(dt.datetime(2026, 10, 31, 15, 30, tzinfo=dt.UTC))
     assert early is not None and early.source == "reports:bulletin:2026-09"
     draft = bulletin.draft_due(dt.datetime(2026, 11, 1, 9, tzinfo=CHINA_TZ))
-    assert draft is not None and draft.status == DRAFT and draft.category == "report-handling"
+    assert (
+        draft is not None
+        and draft.status == NoticeStatus.DRAFT
+        and draft.category == "report-handling"
+    )
     assert draft.source == "reports:bulletin:2026-10" and "2026年10月" in draft.title_zh
     body = draft.body_zh
     assert "全区共接到生态环境举报 2 件" in body and "环比上升 100.0%" in body

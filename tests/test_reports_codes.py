@@ -8,6 +8,7 @@ import pytest
 
 from portal.reports import codes
 from portal.reports.codes import BadCheckSymbol, CodeError, MalformedCode, new_code, parse
+from portal.reports.messages import MESSAGES
 
 # Independent reference implementation: Crockford symbols mapped onto Python's own base-32
 # digits, so int(..., 32) does the decoding instead of the module under test.
@@ -215,8 +216,10 @@ def test_non_string_is_malformed() -> None:
 def test_error_hierarchy() -> None:
     assert issubclass(MalformedCode, CodeError)
     assert issubclass(BadCheckSymbol, CodeError)
-    assert MalformedCode.code != BadCheckSymbol.code
+    assert MalformedCode().code != BadCheckSymbol().code
     assert str(BadCheckSymbol()) == "bad_check_symbol"  # machine code, no prose
+    # Each has its words in the feature's one table (the pages show those).
+    assert {MalformedCode().code, BadCheckSymbol().code} <= MESSAGES.codes
 
 
 def test_new_code_format_and_validity() -> None:

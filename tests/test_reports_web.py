@@ -267,9 +267,7 @@ def test_with_an_smtp_server_configured_the_mail_goes_by_smtp(app_factory):
     smtp = SMTPServer()
     smtp.start()
     try:
-        app = app_factory(
-            **smtp.config, REPORT_MIN_SECONDS=0, REPORT_RATE_LIMIT="1000 per hour"
-        )
+        app = app_factory(**smtp.config, REPORT_MIN_SECONDS=0, REPORT_RATE_LIMIT="1000 per hour")
         code = submit_report(app.test_client(), anonymous="no", email="reporter@example.org")
         with app.app_context():
             worker.drain()
@@ -280,4 +278,3 @@ def test_with_an_smtp_server_configured_the_mail_goes_by_smtp(app_factory):
         )
     finally:
         smtp.stop()
-

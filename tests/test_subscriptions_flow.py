@@ -277,6 +277,4 @@ def test_the_daily_job_forgets_requests_a_week_after_they_expired(mail_app, smtp
     )
     db.session.commit()
     service.daily()
-    assert list(db.session.scalars(sa.select(SubscriptionRequest.email))) == [
-        "recent@example.org"
-    ]
+    assert list(db.session.scalars(sa.select(SubscriptionRequest.email))) == ["recent@example.org"]

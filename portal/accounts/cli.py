@@ -8,6 +8,7 @@ import click
 from flask.cli import AppGroup
 
 from portal.accounts import service
+from portal.accounts.messages import MESSAGES
 from portal.core.permissions import Role
 
 users_cli = AppGroup("users", help="Officials' accounts.")
@@ -27,7 +28,7 @@ def create(email: str, role: str, county: str | None, name: str, password_stdin:
         password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
     user, errors = service.create_user(email, role, county, password, name)
     if user is None:
-        for field, message in errors.items():
-            click.echo(f"{field}: {message}", err=True)
+        for refusal in errors:
+            click.echo(f"{refusal.field}: {MESSAGES.text(refusal)}", err=True)
         raise SystemExit(1)
     click.echo(f"created {user.email} ({user.role}{', ' + user.county if user.county else ''})")

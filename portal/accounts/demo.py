@@ -7,14 +7,15 @@ from flask import current_app
 
 from portal.accounts import service
 from portal.accounts.models import User
+from portal.core.permissions import Role
 
 DEMO_PASSWORD = "demo-portal-2026"
 DEMO_ACCOUNTS = (
-    ("admin@demo.dxal.gov.cn", "admin", None, "演示管理员"),
-    ("publisher@demo.dxal.gov.cn", "publisher", None, "演示发布员"),
-    ("water@demo.dxal.gov.cn", "water_officer", None, "演示水质监管员"),
-    ("enforcement@demo.dxal.gov.cn", "enforcement_officer", "jiagedaqi", "演示执法人员"),
-    ("handler@demo.dxal.gov.cn", "report_handler", None, "演示举报办理员"),
+    ("admin@demo.dxal.gov.cn", Role.ADMIN, None, "演示管理员"),
+    ("publisher@demo.dxal.gov.cn", Role.PUBLISHER, None, "演示发布员"),
+    ("water@demo.dxal.gov.cn", Role.WATER_OFFICER, None, "演示水质监管员"),
+    ("enforcement@demo.dxal.gov.cn", Role.ENFORCEMENT_OFFICER, "jiagedaqi", "演示执法人员"),
+    ("handler@demo.dxal.gov.cn", Role.REPORT_HANDLER, None, "演示举报办理员"),
 )
 
 

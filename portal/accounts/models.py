@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
+from collections.abc import Iterable
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
@@ -11,6 +12,10 @@ from sqlalchemy.orm import Mapped, mapped_column
 from portal.core.extensions import Model
 from portal.core.models import TimestampMixin, UTCDateTime, intpk, str20, str64
 from portal.core.permissions import Role
+
+
+def _in(values: Iterable[str]) -> str:
+    return ",".join(f"'{v}'" for v in values)
 
 
 def new_session_token() -> str:
@@ -30,12 +35,7 @@ class User(Model, TimestampMixin):
     session_token: Mapped[str64] = mapped_column(default=new_session_token)
     last_login_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
 
-    __table_args__ = (
-        sa.CheckConstraint(
-            "role in ('admin','publisher','water_officer','enforcement_officer','report_handler')",
-            name="role_known",
-        ),
-    )
+    __table_args__ = (sa.CheckConstraint(f"role in ({_in(Role)})", name="role_known"),)
 
     # Flask-Login protocol
     @property

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 from flask import session
-from flask_babel import gettext as _
 from flask_login import login_user, logout_user
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -13,6 +12,7 @@ from portal.core import audit, counties
 from portal.core.extensions import db
 from portal.core.models import utcnow
 from portal.core.permissions import Role
+from portal.core.problems import Problems
 
 MIN_PASSWORD = 12
 # Compared against when the e-mail is unknown, so a wrong address costs as long as a wrong password.
@@ -33,29 +33,32 @@ def _snapshot(user: User) -> dict[str, object]:
     }
 
 
-def validate_new_user(email: str, role: str, county: str | None, password: str) -> dict[str, str]:
-    errors: dict[str, str] = {}
+def validate_new_user(email: str, role: str, county: str | None, password: str) -> Problems:
+    """Every refusal of the new account at once, one per field (words: accounts.messages)."""
+    problems = Problems()
     if "@" not in email or len(email) > 254:
-        errors["email"] = _("Enter a valid e-mail address.")
+        problems.add("email_invalid", "email")
     elif db.session.scalar(sa.select(User.id).where(User.email == email.lower())):
-        errors["email"] = _("An account with this e-mail address already exists.")
-    if role not in {r.value for r in Role}:
-        errors["role"] = _("Choose a role.")
+        problems.add("email_taken", "email")
+    if role not in frozenset(Role):
+        problems.add("role_unknown", "role")
     if county and county not in counties.codes():
-        errors["county"] = _("Unknown county code.")
+        problems.add("county_unknown", "county")
     if len(password) < MIN_PASSWORD:
-        errors["password"] = _("The password must have at least %(n)d characters.", n=MIN_PASSWORD)
-    return errors
+        problems.add("password_too_short", "password", n=MIN_PASSWORD)
+    return problems
 
 
 def create_user(
     email: str, role: str, county: str | None, password: str, name: str = ""
-) -> tuple[User | None, dict[str, str]]:
+) -> tuple[User | None, Problems]:
+    """The new account, or None with the refusals (empty when created). A pair rather than
+    a raise: callers across the portal and its tests take it apart as (user, errors)."""
     email = email.strip().lower()
     county = county or None
-    errors = validate_new_user(email, role, county, password)
-    if errors:
-        return None, errors
+    problems = validate_new_user(email, role, county, password)
+    if problems:
+        return None, problems
     user = User(
         email=email,
         name=name.strip(),
@@ -67,7 +70,7 @@ def create_user(
     db.session.flush()
     audit.record("create", "user", user.id, after=_snapshot(user))
     db.session.commit()
-    return user, {}
+    return user, problems
 
 
 def set_active(user: User, active: bool, reason: str | None = None) -> None:

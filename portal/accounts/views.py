@@ -10,9 +10,11 @@ from flask_login import current_user, login_required
 
 from portal.accounts import service
 from portal.accounts.forms import LoginForm, ReasonForm, UserForm
+from portal.accounts.messages import MESSAGES
 from portal.accounts.models import User
 from portal.core.extensions import db
 from portal.core.permissions import Role, require_role
+from portal.core.problems import Refusal
 from portal.core.ratelimit import login_limit
 from portal.core.security import safe_next
 
@@ -31,7 +33,7 @@ def login() -> ResponseReturnValue:
             service.log_in(user)
             return redirect(safe_next(form.next.data, url_for("admin.dashboard")))
         service.record_failed_login(form.email.data or "")
-        form.password.errors.append(_("The e-mail address or password is not correct."))
+        form.password.errors.append(MESSAGES.text(Refusal("login_failed", "password")))
     return render_template("accounts/login.html", form=form), 200 if request.method == "GET" else (
         400 if form.errors else 200
     )
@@ -61,8 +63,8 @@ def users() -> ResponseReturnValue:
         if user is not None:
             flash(_("Account %(email)s created.", email=user.email), "success")
             return redirect(url_for("accounts.users"))
-        for field, message in errors.items():
-            getattr(form, field).errors.append(message)
+        for field, texts in MESSAGES.by_field(errors).items():
+            getattr(form, field).errors.extend(texts)
     if form.errors:
         status = 400
     accounts = db.session.scalars(sa.select(User).order_by(User.email)).all()
@@ -80,7 +82,7 @@ def set_active(user_id: int) -> ResponseReturnValue:
         return redirect(url_for("accounts.users"))
     activate = request.form.get("active") == "1"
     if user.id == current_user.id and not activate:
-        flash(_("You cannot deactivate your own account."), "error")
+        flash(MESSAGES.text(Refusal("deactivate_self")), "error")
     else:
         service.set_active(user, activate, form.reason.data or None)
         flash(_("Account %(email)s updated.", email=user.email), "success")

@@ -14,9 +14,11 @@ from flask_login import current_user
 
 from portal.alerts import queries, service
 from portal.alerts.forms import AlertForm, LiftForm
+from portal.alerts.messages import MESSAGES
 from portal.alerts.models import Alert
 from portal.core.extensions import db
 from portal.core.permissions import require_role
+from portal.core.problems import Problems, Refusal
 
 bp = Blueprint("alerts_admin", __name__, url_prefix="/admin/alerts")
 writers = require_role(*service.WRITERS)
@@ -45,11 +47,9 @@ def new() -> ResponseReturnValue:
     if not form.validate_on_submit():
         return _edit_page(form, None, [], 422 if request.method == "POST" else 200)
     try:
-        alert, errors = service.create(form.data_for_service(), current_user)
-    except service.NotAllowed:
-        abort(403)
-    if errors or alert is None:
-        return _edit_page(form, None, form.add_errors(errors), 422)
+        alert = service.create(form.data_for_service(), current_user)
+    except (Refusal, Problems) as refused:
+        return _edit_page(form, None, form.add_errors(MESSAGES.by_field(refused)), 422)
     flash(_("The warning is published. Every page now shows it."), "success")
     return redirect(url_for("alerts_admin.edit", alert_id=alert.id))
 
@@ -71,7 +71,7 @@ def edit(alert_id: int) -> ResponseReturnValue:
         return _edit_page(form, alert, [], 422)
     seen = int(form.version.data) if (form.version.data or "").isdigit() else None
     try:
-        _updated, errors = service.update(
+        service.update(
             alert_id,
             form.data_for_service(),
             form.note_zh.data or "",
@@ -79,11 +79,9 @@ def edit(alert_id: int) -> ResponseReturnValue:
             current_user,
             seen_version=seen,
         )
-    except service.NotAllowed:
-        abort(403)
-    if errors:
+    except (Refusal, Problems) as refused:
         alert = queries.alert_or_404(alert_id)
-        return _edit_page(form, alert, form.add_errors(errors), 422)
+        return _edit_page(form, alert, form.add_errors(MESSAGES.by_field(refused)), 422)
     flash(_("The warning is updated. Every page shows the new version."), "success")
     return redirect(url_for("alerts_admin.edit", alert_id=alert_id))
 
@@ -96,22 +94,20 @@ def lift(alert_id: int) -> ResponseReturnValue:
     if not lift_form.validate_on_submit():
         abort(400)
     try:
-        _lifted, errors = service.lift(
+        service.lift(
             alert_id, lift_form.reason_zh.data or "", lift_form.reason_en.data or "", current_user
         )
-    except service.NotAllowed:
-        abort(403)
-    if errors:
+    except (Refusal, Problems) as refused:
         form = AlertForm(formdata=None, obj=alert)  # the update form shows the stored warning
         form.counties.data = list(alert.county_codes)
         form.sites.data = list(alert.site_codes)
         form.version.data = str(alert.version)
         general = []
-        for name, message in errors:
+        for name, messages in MESSAGES.by_field(refused).items():
             if name in lift_form._fields:
-                lift_form[name].errors = [*lift_form[name].errors, message]
+                lift_form[name].errors = [*lift_form[name].errors, *messages]
             else:
-                general.append(message)
+                general.extend(messages)
         page = render_template(
             "alerts/admin/edit.html", form=form, alert=alert, general=general, lift_form=lift_form
         )

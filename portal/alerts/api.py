@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from portal.alerts.models import KINDS, LEVELS
+from portal.alerts.models import AlertStatus, Kind, Level
 from portal.core import openapi
 
 _ID = {"name": "id", "in": "path", "required": True, "schema": {"type": "integer"}}
@@ -64,10 +64,10 @@ OPENAPI_COMPONENTS: dict[str, Any] = {
             "type": "object",
             "properties": {
                 "id": {"type": "integer"},
-                "status": {"type": "string", "enum": ["active", "lifted"]},
+                "status": {"type": "string", "enum": [s.value for s in AlertStatus]},
                 "version": {"type": "integer"},
-                "level": {"type": "string", "enum": list(LEVELS)},
-                "kind": {"type": "string", "enum": list(KINDS)},
+                "level": {"type": "string", "enum": [v.value for v in Level]},
+                "kind": {"type": "string", "enum": [k.value for k in Kind]},
                 "counties": {"type": "array", "items": {"type": "string"}},
                 "sites": {"type": "array", "items": {"type": "string"}},
                 "headline": _TEXT,

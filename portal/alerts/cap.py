@@ -9,22 +9,53 @@ from __future__ import annotations
 import datetime as dt
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
+from enum import StrEnum
 
 from portal.core.clock import CHINA
 
 NS = "urn:oasis:names:tc:emergency:cap:1.2"
-MSG_TYPES = ("Alert", "Update", "Cancel")
-# Portal level → CAP severity (the four colours of China's emergency warnings).
-SEVERITY = {"blue": "Minor", "yellow": "Moderate", "orange": "Severe", "red": "Extreme"}
-# Portal kind → what people are told to do (CAP responseType).
-RESPONSE = {
-    "boil_water": "Execute",
-    "do_not_drink": "Avoid",
-    "do_not_use": "Avoid",
-    "supply_interruption": "Prepare",
-    "source_pollution": "Monitor",
-    "river_pollution": "Avoid",
-}
+
+
+class MsgType(StrEnum):
+    """CAP 1.2 <msgType> the portal sends: publish, update, lift (Ack and Error unused)."""
+
+    ALERT = "Alert"
+    UPDATE = "Update"
+    CANCEL = "Cancel"
+
+
+class Severity(StrEnum):
+    """CAP 1.2 <severity>."""
+
+    EXTREME = "Extreme"
+    SEVERE = "Severe"
+    MODERATE = "Moderate"
+    MINOR = "Minor"
+    UNKNOWN = "Unknown"
+
+
+class Urgency(StrEnum):
+    """CAP 1.2 <urgency>."""
+
+    IMMEDIATE = "Immediate"
+    EXPECTED = "Expected"
+    FUTURE = "Future"
+    PAST = "Past"
+    UNKNOWN = "Unknown"
+
+
+class ResponseType(StrEnum):
+    """CAP 1.2 <responseType>: what people are told to do."""
+
+    SHELTER = "Shelter"
+    EVACUATE = "Evacuate"
+    PREPARE = "Prepare"
+    EXECUTE = "Execute"
+    AVOID = "Avoid"
+    MONITOR = "Monitor"
+    ASSESS = "Assess"
+    ALL_CLEAR = "AllClear"
+    NONE = "None"
 
 
 def cap_time(value: dt.datetime) -> str:
@@ -47,9 +78,9 @@ class Info:
     headline: str
     instruction: str
     description: str
-    severity: str
-    urgency: str
-    response_type: str
+    severity: Severity
+    urgency: Urgency
+    response_type: ResponseType
     effective: dt.datetime
     sender_name: str
     web: str
@@ -75,7 +106,7 @@ class Message:
     identifier: str
     sender: str
     sent: dt.datetime
-    msg_type: str
+    msg_type: MsgType
     infos: tuple[Info, ...]
     references: tuple[Reference, ...] = ()
     status: str = "Actual"
@@ -101,9 +132,9 @@ def _sub(parent: ET.Element, tag: str, text: str | None = None) -> ET.Element:
 
 def write(message: Message) -> bytes:
     """The CAP document of `message`, UTF-8 XML with declaration."""
-    if message.msg_type not in MSG_TYPES:
+    if message.msg_type not in frozenset(MsgType):
         raise ValueError(f"unknown msgType {message.msg_type!r}")
-    if message.msg_type != "Alert" and not message.references:
+    if message.msg_type != MsgType.ALERT and not message.references:
         raise ValueError("Update and Cancel messages must reference earlier messages")
     root = ET.Element(f"{{{NS}}}alert")
     _sub(root, "identifier", _clean(message.identifier, "identifier"))
@@ -154,8 +185,8 @@ def write(message: Message) -> bytes:
     return ET.tostring(root, encoding="utf-8", xml_declaration=True, default_namespace=NS)
 
 
-def urgency(msg_type: str, effective: dt.datetime, sent: dt.datetime) -> str:
+def urgency(msg_type: str, effective: dt.datetime, sent: dt.datetime) -> Urgency:
     """Cancel: Past; an effective time still ahead: Expected; otherwise Immediate."""
-    if msg_type == "Cancel":
-        return "Past"
-    return "Expected" if effective > sent else "Immediate"
+    if msg_type == MsgType.CANCEL:
+        return Urgency.PAST
+    return Urgency.EXPECTED if effective > sent else Urgency.IMMEDIATE

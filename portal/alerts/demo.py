@@ -10,9 +10,10 @@ from flask import current_app
 
 from portal.accounts.models import User
 from portal.alerts import service
-from portal.alerts.models import Alert
+from portal.alerts.models import Alert, Kind, Level
 from portal.core.extensions import db
 from portal.core.models import utcnow
+from portal.core.permissions import Role
 
 HEADLINE_ZH = "塔河县城区供水管网浑浊，煮沸后饮用"
 
@@ -20,7 +21,7 @@ HEADLINE_ZH = "塔河县城区供水管网浑浊，煮沸后饮用"
 def _system_publisher() -> User:
     # The service checks role and county like for anyone; the demo acts as a region-wide
     # publisher that is never stored.
-    return User(id=None, email="system", role="publisher", county=None)
+    return User(id=None, email="system", role=Role.PUBLISHER, county=None)
 
 
 def load() -> int:
@@ -31,8 +32,8 @@ def load() -> int:
     start = (utcnow() - dt.timedelta(days=40)).replace(minute=0, second=0, microsecond=0)
     user = _system_publisher()
     data = service.AlertData(
-        level="yellow",
-        kind="boil_water",
+        level=Level.YELLOW,
+        kind=Kind.BOIL_WATER,
         counties=("tahe",),
         sites=(),
         headline_zh=HEADLINE_ZH,
@@ -44,18 +45,14 @@ def load() -> int:
         effective_from=start,
         expected_end=start + dt.timedelta(days=2),
     )
-    alert, errors = service.create(data, user, now=start)
-    assert alert is not None, errors
-    alert_id = alert.id
-    data.level = "blue"
+    alert_id = service.create(data, user, now=start).id
+    data.level = Level.BLUE
     data.instruction_zh = "浑浊度已下降，饮用前仍请煮沸。"
     data.instruction_en = "Turbidity is falling; still boil water before drinking."
-    _, errors = service.update(alert_id, data, "浑浊度下降，预警降为蓝色。",
-                               "Turbidity falling: warning lowered to blue.", user,
-                               now=start + dt.timedelta(days=1))  # fmt: skip
-    assert not errors, errors
-    _, errors = service.lift(alert_id, "复测浑浊度符合GB 5749-2022，可正常饮用。",
-                             "Retests meet GB 5749-2022 for turbidity; tap water is safe again.",
-                             user, now=start + dt.timedelta(days=2, hours=3))  # fmt: skip
-    assert not errors, errors
+    service.update(alert_id, data, "浑浊度下降，预警降为蓝色。",
+                   "Turbidity falling: warning lowered to blue.", user,
+                   now=start + dt.timedelta(days=1))  # fmt: skip
+    service.lift(alert_id, "复测浑浊度符合GB 5749-2022，可正常饮用。",
+                 "Retests meet GB 5749-2022 for turbidity; tap water is safe again.",
+                 user, now=start + dt.timedelta(days=2, hours=3))  # fmt: skip
     return 1

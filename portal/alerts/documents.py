@@ -9,11 +9,28 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 
 from portal.alerts import cap
-from portal.alerts.models import CANCEL, Alert, AlertMessage
+from portal.alerts.cap import MsgType, ResponseType, Severity
+from portal.alerts.models import Alert, AlertMessage, Kind, Level
 from portal.core import counties
 
 LANGUAGES = (("zh_Hans", "zh-CN", "zh"), ("en", "en-US", "en"))
 GEOCODE = "DXAL-COUNTY"  # the portal's stable county codes (content/counties.csv)
+# The warning's level → CAP severity (the four colours of China's emergency warnings).
+SEVERITY: dict[Level, Severity] = {
+    Level.BLUE: Severity.MINOR,
+    Level.YELLOW: Severity.MODERATE,
+    Level.ORANGE: Severity.SEVERE,
+    Level.RED: Severity.EXTREME,
+}
+# The warning's kind → what people are told to do (CAP responseType).
+RESPONSE: dict[Kind, ResponseType] = {
+    Kind.BOIL_WATER: ResponseType.EXECUTE,
+    Kind.DO_NOT_DRINK: ResponseType.AVOID,
+    Kind.DO_NOT_USE: ResponseType.AVOID,
+    Kind.SUPPLY_INTERRUPTION: ResponseType.PREPARE,
+    Kind.SOURCE_POLLUTION: ResponseType.MONITOR,
+    Kind.RIVER_POLLUTION: ResponseType.AVOID,
+}
 
 
 def sender() -> str:
@@ -49,7 +66,7 @@ def _info(alert: Alert, message: AlertMessage, locale: str, language: str, suffi
             parameters.append(("expectedEnd", cap.cap_time(message.expected_end)))
         if message.site_codes:
             parameters.append(("affectedSites", " ".join(message.site_codes)))
-        if message.msg_type == CANCEL:
+        if message.msg_type == MsgType.CANCEL:
             headline = _("Lifted: %(headline)s", headline=headline)
             instruction = ""
             description = _("The warning has been lifted. Reason: %(reason)s",
@@ -66,10 +83,14 @@ def _info(alert: Alert, message: AlertMessage, locale: str, language: str, suffi
             headline=headline,
             instruction=instruction,
             description=description,
-            severity=cap.SEVERITY[message.level],
+            severity=SEVERITY[Level(message.level)],
             urgency=cap.urgency(message.msg_type, message.effective_from, message.sent_at),
-            response_type="AllClear" if message.msg_type == CANCEL else cap.RESPONSE[message.kind],
-            effective=message.effective_from if message.msg_type != CANCEL else message.sent_at,
+            response_type=ResponseType.ALL_CLEAR
+            if message.msg_type == MsgType.CANCEL
+            else RESPONSE[Kind(message.kind)],
+            effective=message.sent_at
+            if message.msg_type == MsgType.CANCEL
+            else message.effective_from,
             sender_name=_("Daxing'anling Ecology and Environment Bureau"),
             web=f"{base}/alerts/{alert.id}",
             areas=areas,
@@ -84,7 +105,7 @@ def message_document(alert: Alert, message: AlertMessage) -> bytes:
             identifier=identifier(alert.id, message.version),
             sender=sender(),
             sent=message.sent_at,
-            msg_type=message.msg_type,
+            msg_type=MsgType(message.msg_type),
             references=tuple(
                 cap.Reference(sender(), identifier(alert.id, m.version), m.sent_at) for m in earlier
             ),

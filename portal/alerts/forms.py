@@ -13,7 +13,7 @@ from wtforms import HiddenField, SelectField, SelectMultipleField, StringField, 
 from wtforms.validators import Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from portal.alerts.models import KINDS, LEVELS
+from portal.alerts.models import KIND_LABELS, LEVEL_LABELS
 from portal.alerts.service import AlertData
 from portal.core import counties
 from portal.core.extensions import db
@@ -46,10 +46,14 @@ def site_choices(county: str | None = None) -> list[tuple[str, str]]:
 
 class AlertForm(FlaskForm):
     level = SelectField(
-        _l("Warning level"), choices=[("", "—"), *LEVELS.items()], validate_choice=False
+        _l("Warning level"),
+        choices=[("", "—"), *((k.value, v) for k, v in LEVEL_LABELS.items())],
+        validate_choice=False,
     )
     kind = SelectField(
-        _l("Kind of warning"), choices=[("", "—"), *KINDS.items()], validate_choice=False
+        _l("Kind of warning"),
+        choices=[("", "—"), *((k.value, v) for k, v in KIND_LABELS.items())],
+        validate_choice=False,
     )
     counties = CheckboxesField(_l("Affected counties"), choices=[], validate_choice=False)
     sites = CheckboxesField(
@@ -110,14 +114,15 @@ class AlertForm(FlaskForm):
             expected_end=self.expected_end.data,
         )
 
-    def add_errors(self, errors: list[tuple[str, Any]]) -> list[Any]:
-        """Attach the service's messages to their fields; return those tied to none."""
+    def add_errors(self, messages: dict[str, list[str]]) -> list[str]:
+        """Attach the service's messages (MESSAGES.by_field) to their fields; return those
+        tied to none."""
         general = []
-        for name, message in errors:
+        for name, texts in messages.items():
             if name and name in self._fields:
-                self[name].errors = [*self[name].errors, message]
+                self[name].errors = [*self[name].errors, *texts]
             else:
-                general.append(message)
+                general.extend(texts)
         return general
 
 

@@ -5,33 +5,62 @@ about it. The current row is what pages read cheaply; the messages are the kept 
 from __future__ import annotations
 
 import datetime as dt
+from enum import StrEnum
 from typing import Any
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from portal.alerts.cap import MsgType
 from portal.core.extensions import Model
 from portal.core.models import UTCDateTime, intpk, str20, str200, utcnow
 
-# The four levels of China's emergency warnings, least to most severe.
-LEVELS: dict[str, Any] = {
-    "blue": _l("Blue warning"),
-    "yellow": _l("Yellow warning"),
-    "orange": _l("Orange warning"),
-    "red": _l("Red warning"),
+
+class Level(StrEnum):
+    """The four levels of China's emergency warnings, least to most severe."""
+
+    BLUE = "blue"
+    YELLOW = "yellow"
+    ORANGE = "orange"
+    RED = "red"
+
+
+LEVEL_LABELS: dict[Level, Any] = {
+    Level.BLUE: _l("Blue warning"),
+    Level.YELLOW: _l("Yellow warning"),
+    Level.ORANGE: _l("Orange warning"),
+    Level.RED: _l("Red warning"),
 }
-KINDS: dict[str, Any] = {
-    "boil_water": _l("Boil water before drinking"),
-    "do_not_drink": _l("Do not drink tap water"),
-    "do_not_use": _l("Do not use tap water"),
-    "supply_interruption": _l("Water supply interruption"),
-    "source_pollution": _l("Drinking-water source pollution"),
-    "river_pollution": _l("River pollution incident"),
+
+
+class Kind(StrEnum):
+    """What the warning is about (and so what people are told to do)."""
+
+    BOIL_WATER = "boil_water"
+    DO_NOT_DRINK = "do_not_drink"
+    DO_NOT_USE = "do_not_use"
+    SUPPLY_INTERRUPTION = "supply_interruption"
+    SOURCE_POLLUTION = "source_pollution"
+    RIVER_POLLUTION = "river_pollution"
+
+
+KIND_LABELS: dict[Kind, Any] = {
+    Kind.BOIL_WATER: _l("Boil water before drinking"),
+    Kind.DO_NOT_DRINK: _l("Do not drink tap water"),
+    Kind.DO_NOT_USE: _l("Do not use tap water"),
+    Kind.SUPPLY_INTERRUPTION: _l("Water supply interruption"),
+    Kind.SOURCE_POLLUTION: _l("Drinking-water source pollution"),
+    Kind.RIVER_POLLUTION: _l("River pollution incident"),
 }
-ACTIVE, LIFTED = "active", "lifted"
-# CAP 1.2 msgType of each message: publish, update, lift.
-ALERT, UPDATE, CANCEL = "Alert", "Update", "Cancel"
+
+
+class AlertStatus(StrEnum):
+    """In force until lifted (解除); a warning never ends by itself."""
+
+    ACTIVE = "active"
+    LIFTED = "lifted"
+
 
 # What a message snapshots: the warning's public content in both languages.
 CONTENT = (
@@ -85,18 +114,18 @@ class _Content:
 
     @property
     def level_label(self) -> str:
-        return str(LEVELS.get(self.level, self.level))
+        return str(LEVEL_LABELS[Level(self.level)])
 
     @property
     def kind_label(self) -> str:
-        return str(KINDS.get(self.kind, self.kind))
+        return str(KIND_LABELS[Kind(self.kind)])
 
 
 class Alert(Model, _Content):
     __tablename__ = "alerts"
 
     id: Mapped[intpk]
-    status: Mapped[str20] = mapped_column(default=ACTIVE)
+    status: Mapped[str20] = mapped_column(default=AlertStatus.ACTIVE)
     version: Mapped[int] = mapped_column(default=1)
     published_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
     revised_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
@@ -110,9 +139,9 @@ class Alert(Model, _Content):
     )
 
     __table_args__ = (
-        sa.CheckConstraint(f"status in ({_in((ACTIVE, LIFTED))})", name="status_known"),
-        sa.CheckConstraint(f"level in ({_in(LEVELS)})", name="level_known"),
-        sa.CheckConstraint(f"kind in ({_in(KINDS)})", name="kind_known"),
+        sa.CheckConstraint(f"status in ({_in(AlertStatus)})", name="status_known"),
+        sa.CheckConstraint(f"level in ({_in(Level)})", name="level_known"),
+        sa.CheckConstraint(f"kind in ({_in(Kind)})", name="kind_known"),
         sa.CheckConstraint(
             "expected_end IS NULL OR expected_end > effective_from", name="end_after_start"
         ),
@@ -122,11 +151,11 @@ class Alert(Model, _Content):
 
     @property
     def is_active(self) -> bool:
-        return self.status == ACTIVE
+        return self.status == AlertStatus.ACTIVE
 
     @property
     def is_lifted(self) -> bool:
-        return self.status == LIFTED
+        return self.status == AlertStatus.LIFTED
 
     def in_effect(self, now: dt.datetime | None = None) -> bool:
         """In force now (not lifted, effective time reached). A warning never ends by itself:
@@ -139,7 +168,7 @@ class Alert(Model, _Content):
 
 
 class AlertMessage(Model, _Content):
-    """One message as sent (CAP msgType Alert, Update or Cancel), with what changed."""
+    """One message as sent (CAP msgType: cap.MsgType), with what changed."""
 
     __tablename__ = "alert_messages"
 
@@ -159,7 +188,7 @@ class AlertMessage(Model, _Content):
 
     __table_args__ = (
         sa.UniqueConstraint("alert_id", "version"),
-        sa.CheckConstraint(f"msg_type in ({_in((ALERT, UPDATE, CANCEL))})", name="msg_type_known"),
-        sa.CheckConstraint(f"level in ({_in(LEVELS)})", name="level_known"),
-        sa.CheckConstraint(f"kind in ({_in(KINDS)})", name="kind_known"),
+        sa.CheckConstraint(f"msg_type in ({_in(MsgType)})", name="msg_type_known"),
+        sa.CheckConstraint(f"level in ({_in(Level)})", name="level_known"),
+        sa.CheckConstraint(f"kind in ({_in(Kind)})", name="kind_known"),
     )

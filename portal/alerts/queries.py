@@ -14,12 +14,12 @@ from flask import abort, g
 from flask_babel import gettext as _
 from sqlalchemy.exc import SQLAlchemyError
 
-from portal.alerts.models import ACTIVE, LEVELS, Alert, AlertMessage
+from portal.alerts.models import Alert, AlertMessage, AlertStatus, Level
 from portal.core.extensions import db
 from portal.core.i18n import localized
 from portal.search.registry import SITEMAP_MAX_URLS, SearchHit, like_pattern, template_lastmod
 
-SEVERITY_ORDER = {level: rank for rank, level in enumerate(reversed(list(LEVELS)))}
+SEVERITY_ORDER: dict[str, int] = {level: rank for rank, level in enumerate(reversed(list(Level)))}
 
 
 def in_force(now: dt.datetime | None = None) -> list[Alert]:
@@ -32,7 +32,7 @@ def in_force(now: dt.datetime | None = None) -> list[Alert]:
     says that the warning is still in force until lifted. So the banner is a pure function
     of the database and of the clock, the clock mattering only at `next_change()`.
     """
-    rows = list(db.session.scalars(sa.select(Alert).where(Alert.status == ACTIVE)))
+    rows = list(db.session.scalars(sa.select(Alert).where(Alert.status == AlertStatus.ACTIVE)))
     rows.sort(key=lambda a: (SEVERITY_ORDER.get(a.level, 9), -a.published_at.timestamp(), -a.id))
     return rows
 
@@ -69,10 +69,10 @@ def next_change(now: dt.datetime) -> dt.datetime | None:
     time or expected end still ahead (the wording of the banner and pages changes then).
     Publication, update and lift change the database, not the clock, and are not included."""
     starts = sa.select(sa.func.min(Alert.effective_from)).where(
-        Alert.status == ACTIVE, Alert.effective_from > now
+        Alert.status == AlertStatus.ACTIVE, Alert.effective_from > now
     )
     ends = sa.select(sa.func.min(Alert.expected_end)).where(
-        Alert.status == ACTIVE, Alert.expected_end > now
+        Alert.status == AlertStatus.ACTIVE, Alert.expected_end > now
     )
     row = db.session.execute(sa.select(starts.scalar_subquery(), ends.scalar_subquery())).one()
     moments = [m for m in row if m is not None]
@@ -87,7 +87,7 @@ def public_list(limit: int | None = 200) -> tuple[list[Alert], list[Alert]]:
     lifted ones); the API pages through all of them (`limit=None`)."""
     query = (
         sa.select(Alert)
-        .where(Alert.status != ACTIVE)
+        .where(Alert.status != AlertStatus.ACTIVE)
         .order_by(Alert.lifted_at.desc(), Alert.id.desc())
     )
     past = list(db.session.scalars(query if limit is None else query.limit(limit)))

@@ -1,6 +1,8 @@
-"""Warnings' write side: publish, update, lift. Each call validates everything first, checks
-the official's role and counties against the warning as stored, then in ONE transaction
-writes the new state, its message row, the audit entry and the publication signal."""
+"""Warnings' write side: publish, update, lift. Each call checks the official's role and
+counties against the warning as stored (403 otherwise, the core permission path), validates
+everything (refusing with every problem at once: `Problems`, words in alerts/messages.py),
+then in ONE transaction writes the new state, its message row, the audit entry and the
+publication signal."""
 
 from __future__ import annotations
 
@@ -9,35 +11,22 @@ from dataclasses import dataclass, fields
 from typing import Any
 
 import sqlalchemy as sa
+from flask import abort
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 
 from portal.accounts.models import User
-from portal.alerts.models import (
-    ACTIVE,
-    ALERT,
-    CANCEL,
-    CONTENT,
-    KINDS,
-    LEVELS,
-    LIFTED,
-    UPDATE,
-    Alert,
-    AlertMessage,
-)
+from portal.alerts.cap import MsgType
+from portal.alerts.models import CONTENT, Alert, AlertMessage, AlertStatus, Kind, Level
 from portal.core import audit
 from portal.core import counties as county_list
 from portal.core.extensions import db
 from portal.core.models import utcnow
 from portal.core.permissions import Role
+from portal.core.problems import Problems, Refusal
 from portal.core.publications import Publication, publish
 
 WRITERS = (Role.PUBLISHER, Role.WATER_OFFICER)
-Errors = list[tuple[str, Any]]  # (field name, translated message)
-
-
-class NotAllowed(Exception):
-    """The official may not write this warning (role, or a county outside their own)."""
 
 
 @dataclass
@@ -75,29 +64,29 @@ def may_write(user: User, county_codes: tuple[str, ...] | list[str]) -> bool:
     return all(user.may_act_in(code) for code in county_codes)
 
 
-def validate(data: AlertData, now: dt.datetime | None = None) -> Errors:
-    """Every problem at once, as translated messages tied to form fields."""
+def validate(data: AlertData, now: dt.datetime | None = None) -> Problems:
+    """Every problem at once, each refusal tied to its form field (the caller checks)."""
     from portal.water.models import WaterSite
 
-    errors: Errors = []
-    if data.level not in LEVELS:
-        errors.append(("level", _l("Choose a warning level.")))
-    if data.kind not in KINDS:
-        errors.append(("kind", _l("Choose what kind of warning this is.")))
+    problems = Problems()
+    if data.level not in frozenset(Level):
+        problems.add("no_level", "level")
+    if data.kind not in frozenset(Kind):
+        problems.add("no_kind", "kind")
     known = set(county_list.codes())
     if not data.counties:
-        errors.append(("counties", _l("Choose at least one affected county.")))
+        problems.add("no_county", "counties")
     for code in data.counties:
         if code not in known:
-            errors.append(("counties", _l("Unknown county: %(code)s.", code=code)))
+            problems.add("unknown_county", "counties", value=code)
     for name in ("headline_zh", "headline_en", "instruction_zh", "instruction_en"):
         if not (getattr(data, name) or "").strip():
-            errors.append((name, _l("This is required in both languages.")))
+            problems.add("required_in_both_languages", name)
     if len(data.headline_zh.strip()) > 200 or len(data.headline_en.strip()) > 200:
-        errors.append(("headline_zh", _l("Keep the headline under 200 characters.")))
+        problems.add("headline_too_long", "headline_zh")
     start = data.effective_from or now or utcnow()
     if data.expected_end is not None and data.expected_end <= start:
-        errors.append(("expected_end", _l("The expected end must be after the effective time.")))
+        problems.add("end_before_start", "expected_end")
     if data.sites:
         found = dict(
             db.session.execute(
@@ -108,12 +97,10 @@ def validate(data: AlertData, now: dt.datetime | None = None) -> Errors:
         )
         for code in data.sites:
             if code not in found:
-                errors.append(("sites", _l("Unknown water site: %(code)s.", code=code)))
+                problems.add("unknown_site", "sites", value=code)
             elif found[code] not in data.counties:
-                errors.append(
-                    ("sites", _l("Site %(code)s is not in an affected county.", code=code))
-                )
-    return errors
+                problems.add("site_outside_counties", "sites", value=code)
+    return problems
 
 
 def _audit_view(alert: Alert) -> dict[str, Any]:
@@ -124,7 +111,9 @@ def _audit_view(alert: Alert) -> dict[str, Any]:
     }
 
 
-def _message(alert: Alert, msg_type: str, now: dt.datetime, user: User | None, **extra: Any):
+def _message(
+    alert: Alert, msg_type: MsgType, now: dt.datetime, user: User | None, **extra: Any
+) -> AlertMessage:
     message = AlertMessage(
         alert=alert,
         version=alert.version,
@@ -166,27 +155,23 @@ def _announce(alert: Alert) -> None:
     )
 
 
-def create(
-    data: AlertData, user: User, now: dt.datetime | None = None
-) -> tuple[Alert | None, Errors]:
-    """Publish a new warning (in force from its effective time)."""
+def create(data: AlertData, user: User, now: dt.datetime | None = None) -> Alert:
+    """Publish a new warning (in force from its effective time); raises Problems."""
     now = now or utcnow()
     if not may_write(user, data.counties):
-        raise NotAllowed
-    errors = validate(data, now)
-    if errors:
-        return None, errors
+        abort(403)
+    validate(data, now).check()
     alert = Alert(
-        status=ACTIVE, version=1, published_at=now, revised_at=now, author_id=user.id,
-        **data.columns(now),
+        status=AlertStatus.ACTIVE, version=1, published_at=now, revised_at=now,
+        author_id=user.id, **data.columns(now),
     )  # fmt: skip
     db.session.add(alert)
     db.session.flush()
-    _message(alert, ALERT, now, user)
+    _message(alert, MsgType.ALERT, now, user)
     audit.record("publish", "alert", alert.id, after=_audit_view(alert))
     _announce(alert)
     db.session.commit()
-    return alert, []
+    return alert
 
 
 def _locked(alert_id: int) -> Alert | None:
@@ -208,29 +193,28 @@ def update(
     *,
     seen_version: int | None = None,
     now: dt.datetime | None = None,
-) -> tuple[Alert | None, Errors]:
-    """A new version: content changed, the old one kept as its message row."""
+) -> Alert:
+    """A new version: content changed, the old one kept as its message row; raises a
+    Refusal (the step) or Problems (the content)."""
     now = now or utcnow()
     alert = _locked(alert_id)
     if alert is None:
-        return None, [("", _l("There is no such warning."))]
+        raise Refusal("no_such_warning")
     # As stored AND as sent: a Tahe officer can neither touch a Mohe warning nor widen theirs.
     if not may_write(user, (*alert.county_codes, *data.counties)):
         db.session.rollback()
-        raise NotAllowed
+        abort(403)
     if alert.is_lifted:
         db.session.rollback()
-        return alert, [("", _l("This warning has been lifted; it can no longer be updated."))]
+        raise Refusal("lifted_cannot_update")
     if seen_version is not None and seen_version != alert.version:
         db.session.rollback()
-        return alert, [
-            ("", _l("Someone else updated this warning meanwhile; check it and try again."))
-        ]
+        raise Refusal("changed_meanwhile")
     if data.effective_from is None:
         data.effective_from = alert.effective_from  # left empty: unchanged
-    errors = validate(data, now)
+    problems = validate(data, now)
     if not note_zh.strip() or not note_en.strip():
-        errors.append(("note_zh", _l("Say what changed, in both languages.")))
+        problems.add("no_change_note", "note_zh")
     new = data.columns(now)
     for name in ("effective_from", "expected_end"):
         # The form shows times to the minute: the same minute is no change.
@@ -238,23 +222,23 @@ def update(
         if stored and sent and stored.replace(second=0, microsecond=0) == sent:
             new[name] = stored
     changed = [name for name in CONTENT if getattr(alert, name) != new[name]]
-    if not errors and not changed:
-        errors.append(("", _l("Nothing was changed.")))
-    if errors:
+    if not problems and not changed:
+        problems.add("nothing_changed")
+    if problems:
         db.session.rollback()
-        return alert, errors
+        raise problems
     before = _audit_view(alert)
     for name in changed:
         setattr(alert, name, new[name])
     alert.version += 1
     alert.revised_at = now
-    _message(alert, UPDATE, now, user, changed=changed, note_zh=note_zh.strip(),
+    _message(alert, MsgType.UPDATE, now, user, changed=changed, note_zh=note_zh.strip(),
              note_en=note_en.strip())  # fmt: skip
     audit.record("update", "alert", alert.id, before=before, after=_audit_view(alert),
                  reason=note_zh.strip())  # fmt: skip
     _announce(alert)
     db.session.commit()
-    return alert, []
+    return alert
 
 
 def lift(
@@ -264,35 +248,35 @@ def lift(
     user: User,
     *,
     now: dt.datetime | None = None,
-) -> tuple[Alert | None, Errors]:
-    """解除: the warning ends now, with the reason; it keeps its address."""
+) -> Alert:
+    """解除: the warning ends now, with the reason; it keeps its address. Raises a Refusal
+    or Problems."""
     now = now or utcnow()
     alert = _locked(alert_id)
     if alert is None:
-        return None, [("", _l("There is no such warning."))]
+        raise Refusal("no_such_warning")
     if not may_write(user, alert.county_codes):
         db.session.rollback()
-        raise NotAllowed
-    errors: Errors = []
+        abort(403)
+    problems = Problems()
     if alert.is_lifted:
-        errors.append(("", _l("This warning has already been lifted.")))
+        problems.add("already_lifted")
     if not reason_zh.strip() or not reason_en.strip():
-        errors.append(
-            ("reason_zh", _l("Give the reason for lifting the warning, in both languages."))
-        )
-    if errors:
+        problems.add("no_lift_reason", "reason_zh")
+    if problems:
         db.session.rollback()
-        return alert, errors
+        raise problems
     before = _audit_view(alert)
-    alert.status = LIFTED
+    alert.status = AlertStatus.LIFTED
     alert.lifted_at = now
     alert.lift_reason_zh = reason_zh.strip()
     alert.lift_reason_en = reason_en.strip()
     alert.version += 1
     alert.revised_at = now
-    _message(alert, CANCEL, now, user, note_zh=alert.lift_reason_zh, note_en=alert.lift_reason_en)
+    _message(alert, MsgType.CANCEL, now, user, note_zh=alert.lift_reason_zh,
+             note_en=alert.lift_reason_en)  # fmt: skip
     audit.record("lift", "alert", alert.id, before=before, after=_audit_view(alert),
                  reason=alert.lift_reason_zh)  # fmt: skip
     _announce(alert)
     db.session.commit()
-    return alert, []
+    return alert

@@ -14,6 +14,7 @@ from portal.core.extensions import db
 from portal.core.models import utcnow
 from portal.core.pagination import paginate
 from portal.core.permissions import Role, require_county, require_role
+from portal.core.problems import Refusal
 from portal.notices import attachments as files
 from portal.notices import service
 from portal.notices.forms import (
@@ -24,31 +25,28 @@ from portal.notices.forms import (
     ResponseForm,
     WithdrawForm,
 )
+from portal.notices.messages import MESSAGES
 from portal.notices.models import (
-    DRAFT,
-    PUBLISHED,
-    STATUSES,
-    WITHDRAWN,
+    Category,
     Notice,
     NoticeAttachment,
     NoticeComment,
+    NoticeStatus,
 )
 
 bp = Blueprint("notices_admin", __name__, url_prefix="/admin/notices")
 
 writers = require_role(Role.PUBLISHER)
 
-ATTACHMENT_ERRORS = {
-    "empty": lambda: _("The file is empty."),
-    "too_large": lambda: _(
-        "The file is larger than the limit of %(size)s.",
-        size=files.size_label(files.max_bytes()),
-    ),
-    "wrong_type": lambda: _(
-        "Only PDF, XLSX, CSV, PNG and JPEG files can be attached; "
-        "this file's content is none of these."
-    ),
-}
+
+@bp.errorhandler(Refusal)
+def _refused(exc: Refusal) -> ResponseReturnValue:
+    """A step the notice's status does not allow: back to its preview, saying why."""
+    flash(MESSAGES.text(exc), "error")
+    notice_id = (request.view_args or {}).get("notice_id")
+    if notice_id is None:
+        return redirect(url_for("notices_admin.index"))
+    return redirect(url_for("notices_admin.preview", notice_id=notice_id))
 
 
 def _notice_or_404(notice_id: int) -> Notice:
@@ -82,11 +80,6 @@ def _preview(notice: Notice, **forms: Any) -> str:
     )
 
 
-def _refuse(notice: Notice, message: str) -> ResponseReturnValue:
-    flash(message, "error")
-    return redirect(url_for("notices_admin.preview", notice_id=notice.id))
-
-
 def _data(form: NoticeForm) -> service.NoticeData:
     def text(field: Any) -> str:
         return (field.data or "").strip()
@@ -101,7 +94,9 @@ def _data(form: NoticeForm) -> service.NoticeData:
         summary_en=text(form.summary_en) or None,
         body_zh=form.body_zh.data or "",
         body_en=(form.body_en.data or None),
-        comments_close_at=form.comments_close_at.data if form.category.data == "eia" else None,
+        comments_close_at=form.comments_close_at.data
+        if form.category.data == Category.EIA
+        else None,
     )
 
 
@@ -109,11 +104,11 @@ def _data(form: NoticeForm) -> service.NoticeData:
 @writers
 def index() -> ResponseReturnValue:
     status = request.args.get("status") or None
-    if status is not None and status not in (*STATUSES, "scheduled"):
+    if status is not None and status not in {*NoticeStatus, "scheduled"}:
         abort(404)
     query = sa.select(Notice).order_by(Notice.updated_at.desc(), Notice.id.desc())
     if status == "scheduled":
-        query = query.where(Notice.status == PUBLISHED, Notice.published_at > utcnow())
+        query = query.where(Notice.status == NoticeStatus.PUBLISHED, Notice.published_at > utcnow())
     elif status:
         query = query.where(Notice.status == status)
     page = paginate(query, default_per_page=50)
@@ -161,8 +156,8 @@ def edit(notice_id: int) -> ResponseReturnValue:
 @writers
 def publish(notice_id: int) -> ResponseReturnValue:
     notice = _writable(notice_id)
-    if notice.status != DRAFT:
-        return _refuse(notice, _("Only a draft can be published."))
+    if notice.status != NoticeStatus.DRAFT:
+        raise Refusal("not_a_draft")
     form = PublishForm()
     if not form.validate_on_submit():
         return _preview(notice, publish_form=form), 422
@@ -184,7 +179,7 @@ def unschedule(notice_id: int) -> ResponseReturnValue:
     if not ActionForm().validate_on_submit():
         abort(400)
     if not notice.is_scheduled:
-        return _refuse(notice, _("Only a scheduled notice can be taken back to draft."))
+        raise Refusal("not_scheduled")
     service.unschedule(notice)
     flash(_("Publication cancelled; the notice is a draft again."), "success")
     return redirect(url_for("notices_admin.preview", notice_id=notice.id))
@@ -194,8 +189,8 @@ def unschedule(notice_id: int) -> ResponseReturnValue:
 @writers
 def withdraw(notice_id: int) -> ResponseReturnValue:
     notice = _writable(notice_id)
-    if notice.status != PUBLISHED or not notice.is_public():
-        return _refuse(notice, _("Only a published notice can be withdrawn."))
+    if notice.status != NoticeStatus.PUBLISHED or not notice.is_public():
+        raise Refusal("not_published")
     form = WithdrawForm()
     if not form.validate_on_submit():
         return _preview(notice, withdraw_form=form), 422
@@ -208,8 +203,8 @@ def withdraw(notice_id: int) -> ResponseReturnValue:
 @writers
 def attach(notice_id: int) -> ResponseReturnValue:
     notice = _writable(notice_id)
-    if notice.status == WITHDRAWN:
-        return _refuse(notice, _("A withdrawn notice cannot be changed."))
+    if notice.status == NoticeStatus.WITHDRAWN:
+        raise Refusal("withdrawn_unchangeable")
     form = AttachmentForm()
     error = None
     if form.validate_on_submit():
@@ -218,7 +213,7 @@ def attach(notice_id: int) -> ResponseReturnValue:
         try:
             checked = files.check(upload.filename or "", data, files.max_bytes())
         except files.AttachmentError as exc:
-            error = ATTACHMENT_ERRORS[exc.code]()
+            error = MESSAGES.text(exc)
         else:
             service.add_attachment(notice, checked)
             flash(_("Attachment added."), "success")

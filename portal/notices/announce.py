@@ -14,7 +14,7 @@ from portal.core import audit
 from portal.core.extensions import db
 from portal.core.models import utcnow
 from portal.notices import service
-from portal.notices.models import CATEGORIES, PUBLISHED, WITHDRAWN, Notice
+from portal.notices.models import Category, Language, Notice, NoticeStatus
 from portal.notices.publication import publish_notice
 
 
@@ -44,7 +44,7 @@ def announce(
     `public_until` is the end of the record's publication period, if it has one: the notice
     leaves every public list, page, feed, search and API answer at that moment.
     """
-    if category not in CATEGORIES:
+    if category not in frozenset(Category):
         raise ValueError(f"unknown notice category {category!r}")
     if not link.startswith("/") or link.startswith("//"):
         raise ValueError("link must be a site path such as /water/quarters/mohe/2026Q3")
@@ -61,11 +61,11 @@ def announce(
     if existing is None:
         author_id, author_name = service.current_author()
         notice = Notice(
-            status=PUBLISHED,
+            status=NoticeStatus.PUBLISHED,
             source=source,
             author_id=author_id,
             author_name=author_name,
-            language="zh_Hans",
+            language=Language.ZH_HANS,
             body_zh="",
             published_at=published_at or utcnow(),
             public_until=public_until,
@@ -83,9 +83,9 @@ def announce(
     service.revise(notice, fields, reason or "")
     if public_until is not None:
         notice.public_until = public_until
-    if notice.status == WITHDRAWN:
+    if notice.status == NoticeStatus.WITHDRAWN:
         # Announcing a withdrawn record again publishes it again, as a new version.
-        notice.status = PUBLISHED
+        notice.status = NoticeStatus.PUBLISHED
         notice.withdrawn_at = None
         notice.withdrawn_reason = None
         notice.revised_at = utcnow()
@@ -105,7 +105,7 @@ def announce(
 def withdraw_announcement(source: str, reason: str) -> Notice | None:
     """Withdraw the notice announced for `source` (e.g. a record was retracted); flush only."""
     notice = _find(source)
-    if notice is None or notice.status == WITHDRAWN:
+    if notice is None or notice.status == NoticeStatus.WITHDRAWN:
         return notice
     service._withdraw(notice, reason)
     db.session.flush()
@@ -129,7 +129,7 @@ def set_public_until(notice_id: int | None, until: dt.datetime | None) -> Notice
 def withdraw_notice(notice_id: int | None, reason: str) -> Notice | None:
     """Withdraw an announcement by its id (its record left public view early); flush only."""
     notice = db.session.get(Notice, notice_id) if notice_id is not None else None
-    if notice is None or notice.status == WITHDRAWN:
+    if notice is None or notice.status == NoticeStatus.WITHDRAWN:
         return notice
     service._withdraw(notice, reason)
     db.session.flush()

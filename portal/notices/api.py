@@ -13,7 +13,7 @@ from portal.core.http import conditional
 from portal.core.pagecache import cacheable
 from portal.core.pagination import page_response, paginate
 from portal.notices import queries, service
-from portal.notices.models import CATEGORIES, Notice
+from portal.notices.models import Category, Language, Notice, NoticeStatus
 
 bp = Blueprint("notices_api", __name__, url_prefix="/api/v1/notices")
 
@@ -101,7 +101,7 @@ def _bad_filter(name: str) -> None:
 def index() -> ResponseReturnValue:
     category = request.args.get("category") or None
     county = request.args.get("county") or None
-    if category is not None and category not in CATEGORIES:
+    if category is not None and category not in frozenset(Category):
         _bad_filter("category")
     if county is not None and county not in counties.codes():
         _bad_filter("county")
@@ -135,10 +135,13 @@ OPENAPI_COMPONENTS: dict[str, Any] = {
             "properties": {
                 "id": {"type": "integer"},
                 "url": {**_STR, "format": "uri"},
-                "category": {"type": "string", "enum": list(CATEGORIES)},
+                "category": {"type": "string", "enum": [c.value for c in Category]},
                 "county": {**_NSTR, "description": "County code; null for the whole region"},
-                "language": {"type": "string", "enum": ["zh_Hans", "en"]},
-                "status": {"type": "string", "enum": ["published", "withdrawn"]},
+                "language": {"type": "string", "enum": [lang.value for lang in Language]},
+                "status": {
+                    "type": "string",
+                    "enum": [NoticeStatus.PUBLISHED.value, NoticeStatus.WITHDRAWN.value],
+                },
                 "title_zh": _STR,
                 "title_en": _NSTR,
                 "summary_zh": _NSTR,
@@ -218,7 +221,7 @@ OPENAPI_PATHS: dict[str, Any] = {
                 {
                     "name": "category",
                     "in": "query",
-                    "schema": {"type": "string", "enum": list(CATEGORIES)},
+                    "schema": {"type": "string", "enum": [c.value for c in Category]},
                 },
                 openapi.county_param(),
                 *openapi.PAGE_PARAMS,

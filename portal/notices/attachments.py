@@ -1,7 +1,8 @@
 """Attachment checks by content, not by name: PDF, XLSX, CSV and images (re-encoded).
 
-Plain functions over bytes: `check()` returns a CheckedFile or an error code the form
-translates; `store()` writes it under UPLOAD_DIR/notices with a random name.
+Plain functions over bytes: `check()` returns a CheckedFile or refuses the file with an
+AttachmentError (a Refusal; words in notices/messages.py); `store()` writes it under
+UPLOAD_DIR/notices with a random name.
 """
 
 from __future__ import annotations
@@ -19,6 +20,8 @@ from pathlib import Path
 from flask import current_app
 from PIL import Image, ImageOps
 
+from portal.core.problems import Refusal
+
 Image.MAX_IMAGE_PIXELS = 40_000_000
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -32,12 +35,14 @@ TYPES = {
 DEFAULT_MAX_BYTES = 20 * 1024 * 1024
 
 
-class AttachmentError(ValueError):
-    """`code` is one of: empty, too_large, wrong_type."""
+class AttachmentError(Refusal):
+    """`code` is one of: empty, too_large (`size`: the limit, as shown), wrong_type."""
 
-    def __init__(self, code: str) -> None:
-        super().__init__(code)
-        self.code = code
+    def __init__(self, code: str, *, size: str | None = None) -> None:
+        if size is None:
+            super().__init__(code, "file")
+        else:
+            super().__init__(code, "file", size=size)
 
 
 @dataclass(frozen=True)
@@ -119,7 +124,7 @@ def check(filename: str, data: bytes, max_bytes: int) -> CheckedFile:
     if not data:
         raise AttachmentError("empty")
     if len(data) > max_bytes:
-        raise AttachmentError("too_large")
+        raise AttachmentError("too_large", size=size_label(max_bytes))
     if data.startswith(b"%PDF-"):
         return CheckedFile(clean_filename(filename, "pdf"), TYPES["pdf"], data)
     if data.startswith(b"PK\x03\x04"):

@@ -18,7 +18,7 @@ from portal.core.i18n import html_lang, localized
 from portal.core.pagecache import cacheable
 from portal.core.text import clean
 from portal.notices import queries
-from portal.notices.models import CATEGORIES, Notice
+from portal.notices.models import CATEGORY_LABELS, Category, Notice
 
 bp = Blueprint("notice_feeds", __name__)
 
@@ -61,7 +61,7 @@ def entry_title(notice: Notice) -> str:
 def build(name: str, notices: list[Notice], fmt: str, county: str | None = None) -> FeedGenerator:
     """The feed; every text is passed through portal.core.text.clean, so a character XML
     cannot hold (stored before inputs were cleaned) never makes the feed fail."""
-    category = CATEGORIES.get(name)
+    category = CATEGORY_LABELS.get(Category(name)) if name in frozenset(Category) else None
     fg = FeedGenerator()
     locale = "en" if html_lang() == "en" else "zh_Hans"
     page_args = [("category", name)] if category else []
@@ -135,7 +135,7 @@ def build(name: str, notices: list[Notice], fmt: str, county: str | None = None)
 @bp.get("/feeds/<name>.<fmt>")
 @cacheable
 def feed(name: str, fmt: str) -> ResponseReturnValue:
-    if fmt not in FORMATS or (name != "notices" and name not in CATEGORIES):
+    if fmt not in FORMATS or (name != "notices" and name not in frozenset(Category)):
         abort(404)
     county = queries.check_county(request.args.get("county"))
     query = queries.public_notices(None if name == "notices" else name, county).limit(FEED_SIZE)

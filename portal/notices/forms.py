@@ -14,7 +14,7 @@ from wtforms.widgets import DateTimeLocalInput
 
 from portal.core import counties
 from portal.core.clock import CHINA
-from portal.notices.models import CATEGORIES
+from portal.notices.models import CATEGORY_LABELS, Category, Language
 
 FORMATS = ("%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d")
 
@@ -65,11 +65,13 @@ def _county_choices() -> list[tuple[str, Any]]:
 
 
 class NoticeForm(FlaskForm):
-    category = SelectField(_l("Category"), choices=list(CATEGORIES.items()))
+    category = SelectField(
+        _l("Category"), choices=[(k.value, v) for k, v in CATEGORY_LABELS.items()]
+    )
     county = SelectField(_l("County"), choices=[], validate_choice=True)
     language = SelectField(
         _l("Primary language"),
-        choices=[("zh_Hans", _l("Chinese")), ("en", _l("English"))],
+        choices=[(Language.ZH_HANS.value, _l("Chinese")), (Language.EN.value, _l("English"))],
     )
     title_zh = StringField(_l("Title (Chinese)"), validators=[Length(max=200)])
     title_en = StringField(_l("Title (English)"), validators=[Optional(), Length(max=200)])
@@ -93,11 +95,11 @@ class NoticeForm(FlaskForm):
 
     def validate(self, extra_validators: Any = None) -> bool:
         ok = super().validate(extra_validators)
-        main_title = self.title_en if self.language.data == "en" else self.title_zh
+        main_title = self.title_en if self.language.data == Language.EN else self.title_zh
         if not (main_title.data or "").strip():
             main_title.errors = [*main_title.errors, _l("Enter a title.")]
             ok = False
-        if self.comments_close_at.data and self.category.data != "eia":
+        if self.comments_close_at.data and self.category.data != Category.EIA:
             self.comments_close_at.errors = [
                 *self.comments_close_at.errors,
                 _l("Only environmental impact assessment notices take public comments."),

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
+from enum import StrEnum
 from typing import Any
 
 import sqlalchemy as sa
@@ -12,25 +14,50 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from portal.core.extensions import Model
 from portal.core.models import TimestampMixin, UTCDateTime, intpk, str20, str64, str200, utcnow
 
-# Category codes are the slugs used in URLs and feeds; the order is the order of the filters.
-CATEGORIES: dict[str, Any] = {
-    "announcements": _l("Announcements"),
-    "water-quality": _l("Water quality"),
-    "cards": _l("Red and yellow cards"),
-    "inspections": _l("Inspection results"),
-    "cases": _l("Violation cases"),
-    "report-handling": _l("Report handling"),
-    "eia": _l("Environmental impact assessment"),
+
+class Category(StrEnum):
+    """Category codes are the slugs used in URLs and feeds; the order is the filters'."""
+
+    ANNOUNCEMENTS = "announcements"
+    WATER_QUALITY = "water-quality"
+    CARDS = "cards"
+    INSPECTIONS = "inspections"
+    CASES = "cases"
+    REPORT_HANDLING = "report-handling"
+    EIA = "eia"  # environmental impact assessment: these take public comments
+
+
+CATEGORY_LABELS: dict[Category, Any] = {
+    Category.ANNOUNCEMENTS: _l("Announcements"),
+    Category.WATER_QUALITY: _l("Water quality"),
+    Category.CARDS: _l("Red and yellow cards"),
+    Category.INSPECTIONS: _l("Inspection results"),
+    Category.CASES: _l("Violation cases"),
+    Category.REPORT_HANDLING: _l("Report handling"),
+    Category.EIA: _l("Environmental impact assessment"),
 }
 
-DRAFT, PUBLISHED, WITHDRAWN = "draft", "published", "withdrawn"
-STATUSES = (DRAFT, PUBLISHED, WITHDRAWN)
 
-COMMENT_PENDING, COMMENT_ACCEPTED, COMMENT_REJECTED = "pending", "accepted", "rejected"
-COMMENT_STATUSES = (COMMENT_PENDING, COMMENT_ACCEPTED, COMMENT_REJECTED)
+class NoticeStatus(StrEnum):
+    DRAFT = "draft"
+    PUBLISHED = "published"  # scheduled too, while published_at is still ahead
+    WITHDRAWN = "withdrawn"  # keeps its address, which then shows the reason
 
 
-def _in(values: tuple[str, ...] | list[str]) -> str:
+class Language(StrEnum):
+    """A notice's primary language: Chinese is the official text; English-only is rare."""
+
+    ZH_HANS = "zh_Hans"
+    EN = "en"
+
+
+class CommentStatus(StrEnum):
+    PENDING = "pending"
+    ACCEPTED = "accepted"
+    REJECTED = "rejected"  # spam or abuse, moderated away
+
+
+def _in(values: Iterable[str]) -> str:
     return ", ".join(f"'{v}'" for v in values)
 
 
@@ -40,9 +67,8 @@ class Notice(Model, TimestampMixin):
     id: Mapped[intpk]
     category: Mapped[str20]
     county: Mapped[str20 | None]
-    status: Mapped[str20] = mapped_column(default=DRAFT)
-    # zh_Hans: Chinese is the official text; en: an English-only notice (rare).
-    language: Mapped[str20] = mapped_column(default="zh_Hans")
+    status: Mapped[str20] = mapped_column(default=NoticeStatus.DRAFT)
+    language: Mapped[str20] = mapped_column(default=Language.ZH_HANS)
     title_zh: Mapped[str200] = mapped_column(default="")
     title_en: Mapped[str200 | None]
     summary_zh: Mapped[str] = mapped_column(sa.Text, default="")
@@ -84,9 +110,9 @@ class Notice(Model, TimestampMixin):
     )
 
     __table_args__ = (
-        sa.CheckConstraint(f"status in ({_in(STATUSES)})", name="status_known"),
-        sa.CheckConstraint(f"category in ({_in(list(CATEGORIES))})", name="category_known"),
-        sa.CheckConstraint("language in ('zh_Hans', 'en')", name="language_known"),
+        sa.CheckConstraint(f"status in ({_in(NoticeStatus)})", name="status_known"),
+        sa.CheckConstraint(f"category in ({_in(Category)})", name="category_known"),
+        sa.CheckConstraint(f"language in ({_in(Language)})", name="language_known"),
         sa.Index("ix_notices_status_published_at", "status", "published_at"),
         # The unfiltered list, feeds and API walk this newest-first.
         sa.Index("ix_notices_published_at_id", "published_at", "id"),
@@ -104,14 +130,14 @@ class Notice(Model, TimestampMixin):
 
     @property
     def category_label(self) -> str:
-        return str(CATEGORIES.get(self.category, self.category))
+        return str(CATEGORY_LABELS[Category(self.category)])
 
     def is_public(self, now: dt.datetime | None = None) -> bool:
         """Published (or withdrawn after publication), not scheduled for later and not past
         the publication period of the record it announces."""
         now = now or utcnow()
         return (
-            self.status in (PUBLISHED, WITHDRAWN)
+            self.status in (NoticeStatus.PUBLISHED, NoticeStatus.WITHDRAWN)
             and self.published_at is not None
             and self.published_at <= now
             and (self.public_until is None or self.public_until > now)
@@ -119,21 +145,23 @@ class Notice(Model, TimestampMixin):
 
     @property
     def is_scheduled(self) -> bool:
-        return self.status == PUBLISHED and bool(self.published_at and self.published_at > utcnow())
+        return self.status == NoticeStatus.PUBLISHED and bool(
+            self.published_at and self.published_at > utcnow()
+        )
 
     @property
     def is_withdrawn(self) -> bool:
-        return self.status == WITHDRAWN
+        return self.status == NoticeStatus.WITHDRAWN
 
     @property
     def has_comment_period(self) -> bool:
-        return self.category == "eia" and self.comments_close_at is not None
+        return self.category == Category.EIA and self.comments_close_at is not None
 
     def comments_open(self, now: dt.datetime | None = None) -> bool:
         now = now or utcnow()
         return (
             self.has_comment_period
-            and self.status == PUBLISHED
+            and self.status == NoticeStatus.PUBLISHED
             and self.is_public(now)
             and now < self.comments_close_at  # type: ignore[operator]
         )
@@ -209,12 +237,12 @@ class NoticeComment(Model):
     body: Mapped[str] = mapped_column(sa.Text)
     name: Mapped[str | None] = mapped_column(sa.String(100))
     contact: Mapped[str | None] = mapped_column(sa.String(200))
-    status: Mapped[str20] = mapped_column(default=COMMENT_PENDING)
+    status: Mapped[str20] = mapped_column(default=CommentStatus.PENDING)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
     moderated_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
     moderated_by: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
 
     __table_args__ = (
-        sa.CheckConstraint(f"status in ({_in(COMMENT_STATUSES)})", name="status_known"),
+        sa.CheckConstraint(f"status in ({_in(CommentStatus)})", name="status_known"),
         sa.Index("ix_notice_comments_notice_id_status", "notice_id", "status"),
     )

@@ -7,22 +7,20 @@ Water-quality notices are the "water" topic, cards/inspections/cases "enforcemen
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 
 from portal.core.extensions import db
 from portal.core.models import utcnow
 from portal.core.publications import Publication, publish
+from portal.notices.models import Category, Notice, NoticeStatus
 
-if TYPE_CHECKING:
-    from portal.notices.models import Notice
-
-TOPIC_OF_CATEGORY = {
-    "water-quality": "water",
-    "cards": "enforcement",
-    "inspections": "enforcement",
-    "cases": "enforcement",
+# Categories that are a publication topic of their own (core.publications.TOPICS).
+TOPIC_OF_CATEGORY: dict[str, str] = {
+    Category.WATER_QUALITY: "water",
+    Category.CARDS: "enforcement",
+    Category.INSPECTIONS: "enforcement",
+    Category.CASES: "enforcement",
 }
 
 
@@ -51,14 +49,12 @@ def publish_notice(notice: Notice) -> None:
 def announce_due(now: dt.datetime | None = None) -> int:
     """Send the publication of every scheduled notice whose time has come (once: the flag is
     cleared in the same transaction as the outbox row is written). Returns how many."""
-    from portal.notices.models import PUBLISHED, Notice
-
     now = now or utcnow()
     due = db.session.scalars(
         sa.select(Notice)
         .where(
             Notice.announcement_due.is_(True),
-            Notice.status == PUBLISHED,
+            Notice.status == NoticeStatus.PUBLISHED,
             Notice.published_at <= now,
         )
         .order_by(Notice.published_at, Notice.id)

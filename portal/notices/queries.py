@@ -15,7 +15,7 @@ from portal.core.extensions import db
 from portal.core.i18n import localized
 from portal.core.models import utcnow
 from portal.core.pagecache import per_version
-from portal.notices.models import CATEGORIES, PUBLISHED, WITHDRAWN, Notice
+from portal.notices.models import Category, Notice, NoticeStatus
 from portal.search.registry import SITEMAP_MAX_URLS, SearchHit, like_pattern
 
 
@@ -24,7 +24,7 @@ def public_filter(now: dt.datetime | None = None) -> sa.ColumnElement[bool]:
     past the publication period of the record it announces (`public_until`)."""
     now = now or utcnow()
     return sa.and_(
-        Notice.status.in_((PUBLISHED, WITHDRAWN)),
+        Notice.status.in_((NoticeStatus.PUBLISHED, NoticeStatus.WITHDRAWN)),
         Notice.published_at <= now,
         sa.or_(Notice.public_until.is_(None), Notice.public_until > now),
     )
@@ -36,7 +36,7 @@ def next_expiry(now: dt.datetime | None = None) -> dt.datetime | None:
     return db.session.scalar(
         sa.select(sa.func.min(Notice.public_until)).where(
             Notice.public_until > (now or utcnow()),
-            Notice.status.in_((PUBLISHED, WITHDRAWN)),
+            Notice.status.in_((NoticeStatus.PUBLISHED, NoticeStatus.WITHDRAWN)),
         )
     )
 
@@ -56,12 +56,12 @@ def next_change(now: dt.datetime) -> dt.datetime | None:
     comment period closing (the notice page then drops its form)."""
     going_live = (
         sa.select(sa.func.min(Notice.published_at))
-        .where(Notice.status == PUBLISHED, Notice.published_at > now)
+        .where(Notice.status == NoticeStatus.PUBLISHED, Notice.published_at > now)
         .scalar_subquery()
     )
     closing = (
         sa.select(sa.func.min(Notice.comments_close_at))
-        .where(Notice.category == "eia", Notice.comments_close_at > now)
+        .where(Notice.category == Category.EIA, Notice.comments_close_at > now)
         .scalar_subquery()
     )
     moments = db.session.execute(sa.select(going_live, closing)).one()
@@ -83,7 +83,7 @@ def public_count(category: str | None = None, county: str | None = None) -> int:
 def check_category(category: str | None) -> str | None:
     if category in (None, ""):
         return None
-    if category not in CATEGORIES:
+    if category not in frozenset(Category):
         abort(404)
     return category
 
@@ -115,9 +115,11 @@ def search_notices(query: str, limit: int) -> list[SearchHit]:
     """Substring match over title, summary and body in both languages (works for Chinese);
     withdrawn notices are found by title only, their body being no longer public."""
     pattern = like_pattern(query.strip().lower())
-    live = sa.and_(Notice.status == PUBLISHED, Notice.search_text.like(pattern, escape="\\"))
+    live = sa.and_(
+        Notice.status == NoticeStatus.PUBLISHED, Notice.search_text.like(pattern, escape="\\")
+    )
     gone = sa.and_(
-        Notice.status == WITHDRAWN,
+        Notice.status == NoticeStatus.WITHDRAWN,
         sa.or_(
             sa.func.lower(Notice.title_zh).like(pattern, escape="\\"),
             sa.func.lower(Notice.title_en).like(pattern, escape="\\"),

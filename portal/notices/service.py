@@ -17,15 +17,11 @@ from portal.core.models import utcnow
 from portal.core.permissions import current_actor, require_county
 from portal.notices import attachments as files
 from portal.notices.models import (
-    COMMENT_ACCEPTED,
-    COMMENT_PENDING,
-    COMMENT_REJECTED,
-    DRAFT,
-    PUBLISHED,
-    WITHDRAWN,
+    CommentStatus,
     Notice,
     NoticeAttachment,
     NoticeComment,
+    NoticeStatus,
     NoticeVersion,
 )
 from portal.notices.publication import publish_notice
@@ -56,7 +52,7 @@ def _audit_view(notice: Notice) -> dict[str, Any]:
 
 def is_live(notice: Notice) -> bool:
     """Published text the public may already have read: changes must then be versioned."""
-    return notice.status in (PUBLISHED, WITHDRAWN) and notice.is_public()
+    return notice.status in (NoticeStatus.PUBLISHED, NoticeStatus.WITHDRAWN) and notice.is_public()
 
 
 def revise(notice: Notice, changes: dict[str, Any], reason: str | None) -> bool:
@@ -111,7 +107,11 @@ def create_draft(data: NoticeData, *, source: str | None = None) -> Notice:
     require_county(data.county)
     author_id, author_name = current_author()
     notice = Notice(
-        status=DRAFT, author_id=author_id, author_name=author_name, source=source, **data.as_dict()
+        status=NoticeStatus.DRAFT,
+        author_id=author_id,
+        author_name=author_name,
+        source=source,
+        **data.as_dict(),
     )
     notice.refresh_search_text()
     db.session.add(notice)
@@ -138,7 +138,7 @@ def publish(notice: Notice, at: dt.datetime | None = None) -> None:
     """Publish now, or schedule for `at` (public queries hide it until then)."""
     require_county(notice.county)
     before = _audit_view(notice)
-    notice.status = PUBLISHED
+    notice.status = NoticeStatus.PUBLISHED
     notice.published_at = at or utcnow()
     notice.revised_at = None
     action = "schedule" if at and at > utcnow() else "publish"
@@ -151,7 +151,7 @@ def unschedule(notice: Notice) -> None:
     """Back to draft: only while the scheduled time has not come."""
     require_county(notice.county)
     before = _audit_view(notice)
-    notice.status = DRAFT
+    notice.status = NoticeStatus.DRAFT
     notice.published_at = None
     notice.announcement_due = False
     audit.record("unschedule", "notice", notice.id, before=before, after=_audit_view(notice))
@@ -170,7 +170,7 @@ def withdraw(notice: Notice, reason: str) -> None:
 
 def _withdraw(notice: Notice, reason: str) -> None:
     now = utcnow()
-    notice.status = WITHDRAWN
+    notice.status = NoticeStatus.WITHDRAWN
     notice.withdrawn_at = now
     notice.withdrawn_reason = reason.strip()
     notice.revised_at = now
@@ -237,7 +237,7 @@ def submit_comment(
         body=body.strip(),
         name=(name or "").strip() or None,
         contact=(contact or "").strip() or None,
-        status=COMMENT_PENDING,
+        status=CommentStatus.PENDING,
     )
     db.session.add(comment)
     db.session.commit()
@@ -250,7 +250,7 @@ def moderate(comment: NoticeComment, accept: bool) -> None:
     notice = db.session.get(Notice, comment.notice_id)
     require_county(notice.county if notice else None)
     before = {"status": comment.status}
-    comment.status = COMMENT_ACCEPTED if accept else COMMENT_REJECTED
+    comment.status = CommentStatus.ACCEPTED if accept else CommentStatus.REJECTED
     comment.moderated_at = utcnow()
     comment.moderated_by = current_author()[0]
     audit.record(
@@ -272,7 +272,7 @@ def comment_counts(notice_id: int) -> dict[str, int]:
         .where(NoticeComment.notice_id == notice_id)
         .group_by(NoticeComment.status)
     ).all()
-    counts = {COMMENT_PENDING: 0, COMMENT_ACCEPTED: 0, COMMENT_REJECTED: 0}
+    counts: dict[str, int] = dict.fromkeys(CommentStatus, 0)
     counts.update(dict(rows))
     return counts
 
@@ -280,7 +280,7 @@ def comment_counts(notice_id: int) -> dict[str, int]:
 def received_count(notice_id: int) -> int:
     """Comments received, less those moderated away as spam or abuse."""
     counts = comment_counts(notice_id)
-    return counts[COMMENT_PENDING] + counts[COMMENT_ACCEPTED]
+    return counts[CommentStatus.PENDING] + counts[CommentStatus.ACCEPTED]
 
 
 def with_details() -> Any:

@@ -31,7 +31,7 @@ from portal.core.permissions import Role
 from portal.notices import attachments as files
 from portal.notices import queries, service
 from portal.notices.forms import CommentForm
-from portal.notices.models import CATEGORIES, Notice, NoticeAttachment, NoticeVersion
+from portal.notices.models import CATEGORY_LABELS, Notice, NoticeAttachment, NoticeVersion
 
 bp = Blueprint("notices", __name__)
 
@@ -70,7 +70,7 @@ def index() -> ResponseReturnValue:
             page=page,
             category=category,
             county=county,
-            categories=CATEGORIES,
+            categories=CATEGORY_LABELS,
         )
     )
     # No Last-Modified: a withdrawal further down the list changes the page without

@@ -63,10 +63,10 @@ def init_app(app: Flask) -> None:
     _settings(app)
     app.jinja_env.globals["report_labels"] = {
         "state": models.STATE_LABELS,
-        "category": models.CATEGORIES,
+        "category": models.CATEGORY_LABELS,
         "outcome": models.OUTCOME_LABELS,
         "rating": models.RATING_LABELS,
-        "channel": models.CHANNELS,
+        "channel": models.CHANNEL_LABELS,
         "action": models.ACTION_LABELS,
         "button": models.ACTION_BUTTONS,
     }

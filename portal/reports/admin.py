@@ -30,7 +30,9 @@ from portal.core.extensions import db
 from portal.core.models import utcnow
 from portal.core.pagination import paginate
 from portal.core.permissions import Role, require_county, require_role
+from portal.core.problems import Refusal
 from portal.reports import photos, queries, service, views
+from portal.reports.eventlog import Channel
 from portal.reports.forms import (
     HANDLER_ACTIONS,
     ActionForm,
@@ -39,8 +41,9 @@ from portal.reports.forms import (
     PhoneReportForm,
     SummaryForm,
 )
+from portal.reports.messages import MESSAGES
 from portal.reports.models import Report, ReportApiKey, ReportPhoto, ReportSummary
-from portal.reports.workflow import Action, IllegalTransition, State, allowed_actions, china_date
+from portal.reports.workflow import Action, State, allowed_actions, china_date
 
 bp = Blueprint("reports_admin", __name__, url_prefix="/admin/reports")
 
@@ -171,7 +174,7 @@ def act(case: str) -> ResponseReturnValue:
         value = getattr(form, name).data
         data[name] = value.strip() if isinstance(value, str) else value
         if data[name] in (None, ""):
-            getattr(form, name).errors = [_("This field is required for this step.")]
+            getattr(form, name).errors = [MESSAGES.text(Refusal("required_for_step", name))]
     if any(getattr(form, n).errors for n in _fields(report, action)):
         return _detail(report, action_form=form, active=action, status=400)
     try:
@@ -183,9 +186,9 @@ def act(case: str) -> ResponseReturnValue:
             actor_id=current_user.id,
             **data,
         )
-    except IllegalTransition as exc:
+    except Refusal as exc:
         target = getattr(form, exc.field) if exc.field and hasattr(form, exc.field) else None
-        message = queries.transition_message(exc)
+        message = MESSAGES.text(exc)
         if target is not None:
             target.errors = [message]
         else:
@@ -240,8 +243,8 @@ def summary(case: str) -> ResponseReturnValue:
             title_en=form.title_en.data,
             summary_en=form.summary_en.data,
         )
-    except IllegalTransition:
-        form.form_errors.append(_("Only handled reports can be published."))
+    except Refusal as exc:
+        form.form_errors.append(MESSAGES.text(exc))
         return _detail(report, summary_form=form, status=400)
     flash(_("The case summary has been published."), "success")
     return redirect(url_for("reports_admin.detail", case=report.case), 303)
@@ -259,15 +262,13 @@ def phone() -> ResponseReturnValue:
     token = views.read_token(form.token.data)
     if token is None:
         form.token.data = views.new_token()
-        form.form_errors.append(
-            _("The form has expired. Please check your answers and send it again.")
-        )
+        form.form_errors.append(MESSAGES.text(Refusal("form_expired")))
         return render_template("reports/admin/phone.html", form=form), 400
     if not form.validate():
         return render_template("reports/admin/phone.html", form=form), 400
     require_county(form.county.data)
     report, created = service.submit(
-        views.submission_from(form), submission_id=token[0], channel="phone", staff=True
+        views.submission_from(form), submission_id=token[0], channel=Channel.PHONE, staff=True
     )
     if not created:
         # A replayed form finds the report stored under its token: check that one's county.

@@ -13,6 +13,8 @@ is drafted.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
+from typing import Any
 
 import sqlalchemy as sa
 from flask_babel import force_locale
@@ -22,9 +24,10 @@ from portal.core import counties
 from portal.core.extensions import db
 from portal.core.models import utcnow
 from portal.notices import service as notices
-from portal.notices.models import Notice
+from portal.notices.models import Category as NoticeCategory
+from portal.notices.models import Language, Notice
 from portal.reports import queries, stats
-from portal.reports.models import CATEGORIES, CHANNELS, Report, ReportSummary
+from portal.reports.models import CATEGORY_LABELS, CHANNEL_LABELS, Report, ReportSummary
 from portal.reports.workflow import china_date, china_day_end
 
 CASES_SHOWN = 3
@@ -56,7 +59,7 @@ def _change(value: float | None, zh: bool) -> str:
     return f"{word} {abs(value) * 100:.1f}%"
 
 
-def _label(labels: dict[str, object], code: str, locale: str) -> str:
+def _label(labels: Mapping[Any, object], code: str, locale: str) -> str:
     with force_locale(locale):
         return str(labels.get(code, code))
 
@@ -133,14 +136,14 @@ def _body(month: str, rows: list[stats.Row], cases: list[ReportSummary], zh: boo
             *_lines(
                 by_channel,
                 "channel",
-                [_label(CHANNELS, r.channel or "", locale) for r in by_channel],
+                [_label(CHANNEL_LABELS, r.channel or "", locale) for r in by_channel],
                 True,
             ),
             "按污染类型：",
             *_lines(
                 by_category,
                 "category",
-                [_label(CATEGORIES, r.category or "", locale) for r in by_category],
+                [_label(CATEGORY_LABELS, r.category or "", locale) for r in by_category],
                 True,
             ),
             "按县（区）：",
@@ -174,14 +177,14 @@ def _body(month: str, rows: list[stats.Row], cases: list[ReportSummary], zh: boo
             *_lines(
                 by_channel,
                 "channel",
-                [_label(CHANNELS, r.channel or "", locale) for r in by_channel],
+                [_label(CHANNEL_LABELS, r.channel or "", locale) for r in by_channel],
                 False,
             ),
             "By kind of pollution:",
             *_lines(
                 by_category,
                 "category",
-                [_label(CATEGORIES, r.category or "", locale) for r in by_category],
+                [_label(CATEGORY_LABELS, r.category or "", locale) for r in by_category],
                 False,
             ),
             "By county:",
@@ -221,9 +224,9 @@ def draft_for(month: str) -> Notice | None:
     cases = _cases(month)
     year, mon = month[:4], int(month[5:])
     data = notices.NoticeData(
-        category="report-handling",
+        category=NoticeCategory.REPORT_HANDLING,
         county=None,
-        language="zh_Hans",
+        language=Language.ZH_HANS,
         title_zh=f"大兴安岭地区{year}年{mon}月12369环保举报办理情况",
         title_en=f"Daxing'anling 12369 environmental reports, {month}: how they were handled",
         summary_zh=f"{year}年{mon}月全区生态环境举报的受理、办理、按期办结和逾期情况及典型案例。",

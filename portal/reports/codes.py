@@ -10,14 +10,17 @@ in the body.  Because 37 is prime and larger than 32, every single-symbol substi
 every adjacent transposition in the body changes the check value, which is exactly the kind
 of mistake people make reading a code over the phone.
 
-Errors carry a machine ``code`` attribute only; translating them is the caller's job.
+Errors are :class:`~portal.core.problems.Refusal` s with a machine ``code`` only; their words
+are in :mod:`portal.reports.messages`.
 """
 
 from __future__ import annotations
 
 import secrets
 import unicodedata
-from typing import ClassVar, Final
+from typing import Final
+
+from portal.core.problems import Refusal
 
 __all__ = [
     "ALPHABET",
@@ -52,25 +55,22 @@ _VALUE: Final = {ch: i for i, ch in enumerate(ALPHABET)}
 _CHECK_VALUE: Final = {ch: i for i, ch in enumerate(CHECK_SYMBOLS)}
 
 
-class CodeError(ValueError):
-    """Base class for tracking-code errors; ``code`` is a stable machine identifier."""
-
-    code: ClassVar[str] = "code_error"
-
-    def __init__(self) -> None:
-        super().__init__(self.code)
+class CodeError(Refusal):
+    """Base class for tracking-code refusals; ``code`` is a stable machine identifier."""
 
 
 class MalformedCode(CodeError):
     """Wrong length or characters outside the alphabet (after normalisation)."""
 
-    code: ClassVar[str] = "malformed_code"
+    def __init__(self) -> None:
+        super().__init__("malformed_code")
 
 
 class BadCheckSymbol(CodeError):
     """Well-formed, but the check symbol does not match the body (likely a typo)."""
 
-    code: ClassVar[str] = "bad_check_symbol"
+    def __init__(self) -> None:
+        super().__init__("bad_check_symbol")
 
 
 def _encode(value: int) -> str:

@@ -11,26 +11,38 @@ import sqlalchemy as sa
 from portal.core.extensions import db
 from portal.core.models import utcnow
 from portal.reports import service
-from portal.reports.models import Report
-from portal.reports.workflow import Action, Outcome, Rating
+from portal.reports.eventlog import Channel
+from portal.reports.models import Category, Report
+from portal.reports.workflow import Action, Outcome, Rating, State
 
 COUNTIES = ("jiagedaqi", "songling", "xinlin", "huzhong", "mohe", "tahe", "huma")
-CATEGORIES = ("water", "water", "water", "air", "noise", "solid_waste", "soil", "other")
+# Weighted: water comes up most often, as on a water portal.
+CATEGORIES = (
+    Category.WATER,
+    Category.WATER,
+    Category.WATER,
+    Category.AIR,
+    Category.NOISE,
+    Category.SOLID_WASTE,
+    Category.SOIL,
+    Category.OTHER,
+)
+CHANNELS = (Channel.WEB, Channel.WEB, Channel.PHONE, Channel.OPEN311)
 PLACES = {
-    "water": ("甘河加格达奇段下游河岸", "呼玛河支流取水口附近", "镇污水处理厂排口"),
-    "air": ("林产品加工厂烟囱", "供热站锅炉房"),
-    "noise": ("夜间施工工地", "木材加工厂车间"),
-    "solid_waste": ("河道旁空地", "废弃采石场"),
-    "soil": ("旧加油站地块",),
-    "other": ("居民区附近作坊",),
+    Category.WATER: ("甘河加格达奇段下游河岸", "呼玛河支流取水口附近", "镇污水处理厂排口"),
+    Category.AIR: ("林产品加工厂烟囱", "供热站锅炉房"),
+    Category.NOISE: ("夜间施工工地", "木材加工厂车间"),
+    Category.SOLID_WASTE: ("河道旁空地", "废弃采石场"),
+    Category.SOIL: ("旧加油站地块",),
+    Category.OTHER: ("居民区附近作坊",),
 }
 DESCRIPTIONS = {
-    "water": "河水发黑并有异味，岸边可见死鱼，疑似有企业偷排污水。",
-    "air": "烟囱冒黑烟，附近有刺鼻气味，持续数小时。",
-    "noise": "夜间十点以后仍在施工，噪声很大，影响休息。",
-    "solid_waste": "有人倾倒大量生活和建筑垃圾。",
-    "soil": "地块有油污渗出，土壤颜色异常。",
-    "other": "作坊排出不明液体，气味刺鼻。",
+    Category.WATER: "河水发黑并有异味，岸边可见死鱼，疑似有企业偷排污水。",
+    Category.AIR: "烟囱冒黑烟，附近有刺鼻气味，持续数小时。",
+    Category.NOISE: "夜间十点以后仍在施工，噪声很大，影响休息。",
+    Category.SOLID_WASTE: "有人倾倒大量生活和建筑垃圾。",
+    Category.SOIL: "地块有油污渗出，土壤颜色异常。",
+    Category.OTHER: "作坊排出不明液体，气味刺鼻。",
 }
 # How far each demo case has come: a path of actions from submission.
 PATHS: tuple[list[Action], ...] = (
@@ -97,7 +109,7 @@ def load() -> int:
             received = now - dt.timedelta(days=rng.randint(20, 40) if not path else 100)
         if Action.AUTO_CLOSE in path:
             received = min(received, now - dt.timedelta(days=120))
-        channel = ("web", "web", "phone", "open311")[i % 4]
+        channel = CHANNELS[i % len(CHANNELS)]
         report, _ = service.submit(
             service.Submission(
                 category=category,
@@ -124,13 +136,13 @@ def load() -> int:
     # One disputed case under review.
     report, _ = service.submit(
         service.Submission(
-            category="water",
+            category=Category.WATER,
             county="tahe",
             place="塔河县城区排水沟",
-            description=DESCRIPTIONS["water"],
+            description=DESCRIPTIONS[Category.WATER],
         ),
         submission_id=f"{DEMO_PREFIX}dispute",
-        channel="web",
+        channel=Channel.WEB,
         received_at=now - dt.timedelta(days=80),
     )
     at = report.received_at
@@ -157,14 +169,14 @@ def load() -> int:
 
 
 SUMMARY = {
-    "water": (
+    Category.WATER: (
         "河道异味举报查处情况",
         "群众反映河水发黑有异味。经现场调查，责令涉事企业停止排放并限期整改。",
         "River odour report: outcome",
         "Residents reported dark, smelly water. The firm "
         "concerned was ordered to stop discharging and to fix its plant.",
     ),
-    "air": (
+    Category.AIR: (
         "烟囱冒黑烟举报查处情况",
         "经现场检查，锅炉除尘设施故障，已责令停产维修。",
         "Black smoke report: outcome",
@@ -180,14 +192,14 @@ def _publish_summaries() -> None:
         sa.select(Report)
         .where(
             Report.submission_id.startswith(DEMO_PREFIX),
-            Report.state.in_(["finished", "closed"]),
+            Report.state.in_([State.FINISHED, State.CLOSED]),
             Report.category.in_(list(SUMMARY)),
         )
         .order_by(Report.received_at.desc())
         .limit(4)
     ).all()
     for report in handled:
-        title_zh, summary_zh, title_en, summary_en = SUMMARY[report.category]
+        title_zh, summary_zh, title_en, summary_en = SUMMARY[Category(report.category)]
         service.publish_summary(
             report,
             title_zh=title_zh,

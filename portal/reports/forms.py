@@ -33,7 +33,7 @@ from wtforms.validators import (
 
 from portal.core import counties
 from portal.core.clock import CHINA
-from portal.reports.models import CATEGORIES, OUTCOME_LABELS, RATING_LABELS
+from portal.reports.models import CATEGORY_LABELS, OUTCOME_LABELS, RATING_LABELS
 from portal.reports.workflow import Action
 
 # A generous box around the Daxing'anling region: a point outside it is a typing mistake.
@@ -104,7 +104,7 @@ class ReportForm(FlaskForm):
 
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
-        self.category.choices = [(k, str(v)) for k, v in CATEGORIES.items()]
+        self.category.choices = [(k.value, str(v)) for k, v in CATEGORY_LABELS.items()]
         self.county.choices = [("", str(_l("Choose…")))] + [
             (c.code, c.name) for c in counties.all_counties()
         ]

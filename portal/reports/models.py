@@ -9,6 +9,7 @@ derived from ``reports`` and the event log, neither of which holds personal data
 from __future__ import annotations
 
 import datetime as dt
+from enum import StrEnum
 from typing import Any
 
 import sqlalchemy as sa
@@ -17,23 +18,38 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.core.extensions import Model
 from portal.core.models import UTCDateTime, intpk, str20, str64, str200, utcnow
+from portal.reports.eventlog import Channel
 from portal.reports.workflow import Action, Outcome, Rating, State
 
-# Categories in the order the form shows them: water first (this is a water portal).
-CATEGORIES: dict[str, Any] = {
-    "water": _l("Water pollution"),
-    "air": _l("Air pollution"),
-    "noise": _l("Noise"),
-    "solid_waste": _l("Solid waste"),
-    "soil": _l("Soil pollution"),
-    "radiation": _l("Radiation"),
-    "other": _l("Other"),
+
+class Category(StrEnum):
+    """Kinds of pollution, in the order the form shows them: water first (a water portal).
+    The values are the stored codes and Open311's ``service_code``."""
+
+    WATER = "water"
+    AIR = "air"
+    NOISE = "noise"
+    SOLID_WASTE = "solid_waste"
+    SOIL = "soil"
+    RADIATION = "radiation"
+    OTHER = "other"
+
+
+CATEGORY_LABELS: dict[Category, Any] = {
+    Category.WATER: _l("Water pollution"),
+    Category.AIR: _l("Air pollution"),
+    Category.NOISE: _l("Noise"),
+    Category.SOLID_WASTE: _l("Solid waste"),
+    Category.SOIL: _l("Soil pollution"),
+    Category.RADIATION: _l("Radiation"),
+    Category.OTHER: _l("Other"),
 }
 
-CHANNELS: dict[str, Any] = {
-    "web": _l("Website"),
-    "phone": _l("Telephone"),
-    "open311": _l("Partner app (Open311)"),
+# How a report reached the bureau (eventlog.Channel: the published log's closed set).
+CHANNEL_LABELS: dict[Channel, Any] = {
+    Channel.WEB: _l("Website"),
+    Channel.PHONE: _l("Telephone"),
+    Channel.OPEN311: _l("Partner app (Open311)"),
 }
 
 STATE_LABELS: dict[State, Any] = {
@@ -137,8 +153,8 @@ class Report(Model):
 
     __table_args__ = (
         sa.CheckConstraint(f"state in ({_in(State)})", name="state_known"),
-        sa.CheckConstraint("channel in ('web','phone','open311')", name="channel_known"),
-        sa.CheckConstraint(f"category in ({_in(CATEGORIES)})", name="category_known"),
+        sa.CheckConstraint(f"channel in ({_in(Channel)})", name="channel_known"),
+        sa.CheckConstraint(f"category in ({_in(Category)})", name="category_known"),
         sa.Index("ix_reports_county_state", "county", "state"),
         sa.Index("ix_reports_state_due_on", "state", "due_on"),
         sa.Index("ix_reports_received_at", "received_at"),

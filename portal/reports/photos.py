@@ -23,6 +23,8 @@ from typing import IO
 
 from PIL import Image, ImageOps
 
+from portal.core.problems import Refusal
+
 try:  # HEIC only when the optional, well-kept pillow-heif is installed
     from pillow_heif import register_heif_opener  # type: ignore[import-not-found]
 
@@ -39,12 +41,12 @@ FORMATS = {"JPEG", "PNG", "WEBP"} | ({"HEIF"} if HEIC else set())
 _ID = re.compile(r"[A-Za-z0-9_-]{16,64}")
 
 
-class PhotoError(ValueError):
-    """Refused upload; ``code`` is one of too_large, not_an_image, too_many_pixels."""
+class PhotoError(Refusal):
+    """Refused upload; ``code`` is one of too_large, not_an_image, too_many_pixels, and the
+    ``name`` parameter the upload's file name (words in :mod:`portal.reports.messages`)."""
 
-    def __init__(self, code: str) -> None:
-        super().__init__(code)
-        self.code = code
+    def __init__(self, code: str, name: str) -> None:
+        super().__init__(code, "photos", name=name)
 
 
 @dataclass(frozen=True)
@@ -57,13 +59,14 @@ class CleanPhoto:
     height: int
 
 
-def clean(stream: IO[bytes]) -> CleanPhoto:
-    """Decode, orient, strip and re-encode one upload, or raise :class:`PhotoError`."""
+def clean(stream: IO[bytes], name: str = "?") -> CleanPhoto:
+    """Decode, orient, strip and re-encode one upload, or raise :class:`PhotoError` (``name``:
+    the file name the refusal quotes)."""
     original = stream.read(MAX_BYTES + 1)
     if len(original) > MAX_BYTES:
-        raise PhotoError("too_large")
+        raise PhotoError("too_large", name)
     if not original:
-        raise PhotoError("not_an_image")
+        raise PhotoError("not_an_image", name)
     digest = hashlib.sha256(original).hexdigest()
     Image.MAX_IMAGE_PIXELS = MAX_PIXELS
     try:
@@ -71,19 +74,19 @@ def clean(stream: IO[bytes]) -> CleanPhoto:
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             with Image.open(io.BytesIO(original)) as probe:
                 if probe.format not in FORMATS:
-                    raise PhotoError("not_an_image")
+                    raise PhotoError("not_an_image", name)
                 if probe.width * probe.height > MAX_PIXELS:
-                    raise PhotoError("too_many_pixels")
+                    raise PhotoError("too_many_pixels", name)
                 probe.load()
                 image = ImageOps.exif_transpose(probe)
                 has_alpha = image.mode in ("RGBA", "LA", "P") and probe.format == "PNG"
                 image = image.convert("RGBA" if has_alpha else "RGB")
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
-        raise PhotoError("too_many_pixels") from None
+        raise PhotoError("too_many_pixels", name) from None
     except PhotoError:
         raise
     except Exception:  # any decoder failure means "not an image we accept"
-        raise PhotoError("not_an_image") from None
+        raise PhotoError("not_an_image", name) from None
     image.thumbnail((MAX_SIDE, MAX_SIDE))
     # A fresh image carries no info dict at all: nothing of the original's metadata.
     fresh = Image.new(image.mode, image.size)
@@ -138,12 +141,12 @@ class Bounds:
     max_age: float  # seconds
 
 
-class QuarantineFull(Exception):
-    """No room for the photo; ``scope`` is "client" or "total"."""
+class QuarantineFull(Refusal):
+    """No room for the photo: ``client_quarantine_full`` (this client holds too much) or
+    ``quarantine_full`` (everybody's photos together do)."""
 
-    def __init__(self, scope: str) -> None:
-        super().__init__(scope)
-        self.scope = scope
+    def __init__(self, code: str) -> None:
+        super().__init__(code, "photos")
 
 
 def _folders(upload_dir: str) -> list[Path]:
@@ -222,9 +225,9 @@ def quarantine(
         mine, total = _usage(upload_dir, client, bounds)
         needed = len(photo.data) + 1024  # the photo and its small description
         if mine + needed > bounds.per_client:
-            raise QuarantineFull("client")
+            raise QuarantineFull("client_quarantine_full")
         if total + needed > bounds.total:
-            raise QuarantineFull("total")
+            raise QuarantineFull("quarantine_full")
     if not (folder / _OWNER).exists():
         _write(folder / _OWNER, json.dumps({"client": client, "at": time.time()}).encode())
     _write(folder / f"{photo_id}.{photo.extension}", photo.data)

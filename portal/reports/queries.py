@@ -24,7 +24,7 @@ from portal.core.pagecache import per_version
 from portal.core.pagination import paginate
 from portal.reports import eventlog, integrity, service, stats
 from portal.reports.models import ACTION_LABELS, Report, ReportSummary
-from portal.reports.workflow import Action, ErrorCode, IllegalTransition, OverdueKind, State
+from portal.reports.workflow import Action, OverdueKind, State
 
 log = logging.getLogger(__name__)
 
@@ -68,27 +68,6 @@ def tracking_view(report: Report) -> TrackingView:
         reveal_dates=service.reveal_dates(report),
         can_rate=snap.state is State.FINISHED,
     )
-
-
-def transition_message(exc: IllegalTransition) -> str:
-    messages = {
-        ErrorCode.NOT_ALLOWED: _("This step is not possible in the report's current state."),
-        ErrorCode.MISSING_DATA: _("Please fill in every field this step needs."),
-        ErrorCode.INVALID_DATA: _("Please fill in every field this step needs."),
-        ErrorCode.ALREADY_EXTENDED: _("The time limit has already been extended once."),
-        ErrorCode.EXTENSION_TOO_LONG: _("The extension is longer than the law allows."),
-        ErrorCode.DEADLINE_PASSED: _(
-            "The time limit has already passed; it can no longer be extended."
-        ),
-        ErrorCode.DISPUTE_LIMIT: _("This report has already been disputed once."),
-        ErrorCode.FEEDBACK_WINDOW_CLOSED: _(
-            "The period for rating or disputing this outcome has ended."
-        ),
-        ErrorCode.TIME_BEFORE_PREVIOUS: _("The time given is earlier than the previous step."),
-    }
-    if exc.code == ErrorCode.INVALID_DATA and exc.field == "duplicate_of":
-        return _("Enter the tracking code of another existing report.")
-    return messages.get(exc.code, _("This step is not possible in the report's current state."))
 
 
 # ---------------------------------------------------------------------------------------

@@ -20,9 +20,10 @@ from sqlalchemy.exc import IntegrityError
 from portal.core import audit, counties
 from portal.core.extensions import db
 from portal.core.models import utcnow
+from portal.core.problems import Refusal
 from portal.reports import codes, eventlog, eventstore, mail, photos, workflow
 from portal.reports.apikeys import create_api_key, find_api_key, revoke_api_key
-from portal.reports.eventlog import EVENT_FOR_ACTION, EventType
+from portal.reports.eventlog import EVENT_FOR_ACTION, Channel, EventType
 from portal.reports.models import (
     Report,
     ReportContact,
@@ -200,7 +201,7 @@ def submit(
     data: Submission,
     *,
     submission_id: str,
-    channel: str = "web",
+    channel: Channel = Channel.WEB,
     photo_ids: list[str] | None = None,
     api_key_id: int | None = None,
     staff: bool = False,
@@ -347,7 +348,8 @@ def act(
     at: dt.datetime | None = None,
     **data: Any,
 ) -> Report:
-    """A handler's step on a report (raises IllegalTransition, nothing stored then)."""
+    """A handler's step on a report (raises a Refusal, IllegalTransition mostly, nothing
+    stored then)."""
     action = Action(action)
     if action in (Action.RATE, Action.DISPUTE, Action.AUTO_CLOSE):
         raise IllegalTransition(workflow.ErrorCode.NOT_ALLOWED, action=action)
@@ -392,7 +394,7 @@ def _duplicate_target(report: Report, raw: object) -> str:
     except codes.CodeError:
         other = None
     if other is None or other.id == report.id:
-        raise IllegalTransition(workflow.ErrorCode.INVALID_DATA, field="duplicate_of")
+        raise Refusal("not_another_report", "duplicate_of")
     return other.code
 
 

@@ -8,9 +8,9 @@ import sqlalchemy as sa
 from portal.core import audit
 from portal.core.extensions import db
 from portal.core.models import utcnow
-from portal.reports import workflow
+from portal.core.problems import Refusal
 from portal.reports.models import Report, ReportSummary
-from portal.reports.workflow import IllegalTransition, State
+from portal.reports.workflow import State
 
 
 def publish_summary(
@@ -21,9 +21,10 @@ def publish_summary(
     title_en: str | None = None,
     summary_en: str | None = None,
 ) -> ReportSummary:
-    """Publish (or correct) the redacted summary of a handled report and announce it."""
+    """Publish (or correct) the redacted summary of a handled report and announce it; a
+    report not handled yet is refused (``summary_before_handling``)."""
     if report.state not in (State.FINISHED, State.CLOSED, State.NOT_ACCEPTED):
-        raise IllegalTransition(workflow.ErrorCode.NOT_ALLOWED)
+        raise Refusal("summary_before_handling")
     now = utcnow()
     summary = db.session.scalar(
         sa.select(ReportSummary).where(ReportSummary.report_id == report.id)
@@ -54,9 +55,10 @@ def publish_summary(
 
 def _announce(report: Report, summary: ReportSummary, correction: str | None) -> None:
     from portal.notices.announce import announce
+    from portal.notices.models import Category
 
     announce(
-        "report-handling",
+        Category.REPORT_HANDLING,
         summary.title_zh,
         summary.summary_zh,
         f"/reports/cases/{report.case}",

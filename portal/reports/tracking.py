@@ -8,16 +8,17 @@ from __future__ import annotations
 
 from flask import Response, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
-from flask_babel import gettext as _
 
 from portal.core import urls
 from portal.core.extensions import db
+from portal.core.problems import Refusal
 from portal.core.ratelimit import tracking_limit
 from portal.reports import codes, links, queries, service
 from portal.reports.forms import EmptyForm, FeedbackForm, TrackForm
+from portal.reports.messages import MESSAGES
 from portal.reports.models import Report
 from portal.reports.views import bp, private
-from portal.reports.workflow import Action, IllegalTransition
+from portal.reports.workflow import Action
 
 # ---------------------------------------------------------------------------------------
 # Tracking: the code travels in POST bodies only, never in URLs (history, logs, Referer).
@@ -49,12 +50,8 @@ def _by_code(raw: str) -> tuple[Report | None, str | None]:
     """The report a code opens, or (None, message); (None, None) for a well-formed unknown."""
     try:
         return service.get_by_code(raw), None
-    except codes.BadCheckSymbol:
-        return None, _(
-            "This code has a typing mistake: its last character does not match. Please check it."
-        )
-    except codes.CodeError:
-        return None, _("This is not a tracking code. Codes look like DX-7KQ2-M9VX-3HTR-2.")
+    except codes.CodeError as exc:
+        return None, MESSAGES.text(exc)
 
 
 def _to_status(report: Report) -> ResponseReturnValue:
@@ -127,7 +124,7 @@ def track_feedback() -> ResponseReturnValue:
         return _status_page(link.report, link_token(form), form, 400)
     report, error = _by_code(form.code.data or "")
     if report is None or report.id != link.report_id:
-        form.code.errors = [error or _("This is not the tracking code of this report.")]
+        form.code.errors = [error or MESSAGES.text(Refusal("not_this_report", "code"))]
         return _status_page(link.report, link_token(form), form, 400)
     action = Action.DISPUTE if request.form.get("go") == "dispute" else Action.RATE
     try:
@@ -135,9 +132,9 @@ def track_feedback() -> ResponseReturnValue:
             service.feedback(report, action, reason=form.reason.data or "")
         else:
             service.feedback(report, action, rating=form.rating.data or "")
-    except IllegalTransition as exc:
+    except Refusal as exc:
         target = form.reason if action is Action.DISPUTE else form.rating
-        target.errors = [queries.transition_message(exc)]
+        target.errors = [MESSAGES.text(exc)]
         return _status_page(report, link_token(form), form, 400)
     return redirect(url_for("reports.status", token=link_token(form)), 303)
 

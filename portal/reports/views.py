@@ -31,9 +31,11 @@ from portal.core.downloads import download
 from portal.core.extensions import client_address, limiter
 from portal.core.http import conditional
 from portal.core.pagecache import cacheable
+from portal.core.problems import Refusal
 from portal.reports import integrity, links, mail, photos, queries, service
 from portal.reports.forms import ReportForm
-from portal.reports.models import CATEGORIES
+from portal.reports.messages import MESSAGES
+from portal.reports.models import CATEGORY_LABELS
 from portal.reports.workflow import china_date
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
@@ -129,29 +131,22 @@ def check() -> ResponseReturnValue:
     if form.website.data:
         abort(400)  # honeypot filled: a bot
     if token is None:
-        form.token.data = ""
-        form.validate()
-        form.form_errors.append(
-            _("The form has expired. Please check your answers and send it again.")
-        )
-        return _render_form(form, 400)
+        return _expired(form)
     submission_id, minted = token
     valid = form.validate()
     ids = _photo_ids(form)
     upload_dir = current_app.config["UPLOAD_DIR"]
     files = [f for f in request.files.getlist(form.photos.name) if f and f.filename]
     if len(ids) + len(files) > photos.MAX_PHOTOS:
-        form.photos.errors = [_("You can attach at most %(n)s photos.", n=photos.MAX_PHOTOS)]
+        refused = Refusal("too_many_photos", "photos", n=photos.MAX_PHOTOS)
+        form.photos.errors = [MESSAGES.text(refused)]
         valid = False
     else:
         for upload in files:
             try:
-                cleaned = photos.clean(upload.stream)
+                cleaned = photos.clean(upload.stream, upload.filename or "?")
             except photos.PhotoError as exc:
-                form.photos.errors = [
-                    *form.photos.errors,
-                    _photo_message(exc.code, upload.filename),
-                ]
+                form.photos.errors = [*form.photos.errors, MESSAGES.text(exc)]
                 valid = False
                 continue
             try:
@@ -165,18 +160,13 @@ def check() -> ResponseReturnValue:
                     )
                 )
             except photos.QuarantineFull as exc:
-                form.photos.errors = [*form.photos.errors, _quarantine_message(exc.scope)]
+                form.photos.errors = [*form.photos.errors, MESSAGES.text(exc)]
                 valid = False
                 break
             except OSError as exc:  # upload folder unwritable or disk full
                 current_app.logger.error("photo quarantine failed: %s", type(exc).__name__)
-                form.photos.errors = [
-                    *form.photos.errors,
-                    _(
-                        "Your photos cannot be stored right now. Please try again later, send "
-                        "the report without photos, or call the 12369 hotline."
-                    ),
-                ]
+                outage = Refusal("photos_not_stored", "photos")
+                form.photos.errors = [*form.photos.errors, MESSAGES.text(outage)]
                 valid = False
                 break
     form.photo_ids.data = " ".join(ids)
@@ -186,17 +176,27 @@ def check() -> ResponseReturnValue:
         return _render_form(form, 400)
     data = submission_from(form)
     return render_template(
-        "reports/confirm.html", form=form, data=data, photo_count=len(ids), categories=CATEGORIES
+        "reports/confirm.html",
+        form=form,
+        data=data,
+        photo_count=len(ids),
+        categories=CATEGORY_LABELS,
     )
+
+
+def _expired(form: ReportForm) -> ResponseReturnValue:
+    """The form's token is missing, forged or too old: show the answers again, refused."""
+    form.token.data = ""
+    form.validate()
+    form.form_errors.append(MESSAGES.text(Refusal("form_expired")))
+    return _render_form(form, 400)
 
 
 def _too_quick(form: ReportForm, minted: int) -> bool:
     """A form sent sooner after it was first shown than a person can fill it in."""
     min_seconds = int(current_app.config["REPORT_MIN_SECONDS"])
     if min_seconds and time.time() - minted < min_seconds:
-        form.form_errors.append(
-            _("That was very quick. Please check your answers, then send the form again.")
-        )
+        form.form_errors.append(MESSAGES.text(Refusal("too_quick")))
         return True
     return False
 
@@ -217,27 +217,6 @@ def quarantine_bounds() -> photos.Bounds:
     )
 
 
-def _quarantine_message(scope: str) -> str:
-    if scope == "client":
-        return _(
-            "You have attached many photos to forms that were not sent. Send your report "
-            "with the photos already attached, or try again tomorrow."
-        )
-    return _(
-        "The portal cannot take more photos right now. Please send the report without "
-        "photos, try again later, or call the 12369 hotline."
-    )
-
-
-def _photo_message(code: str, filename: str | None) -> str:
-    name = filename or "?"
-    if code == "too_large":
-        return _("%(name)s is too large (at most 10 MB).", name=name)
-    if code == "too_many_pixels":
-        return _("%(name)s has too many pixels.", name=name)
-    return _("%(name)s is not a JPEG, PNG or WebP photo.", name=name)
-
-
 @bp.post("/new/confirm")
 @limiter.limit(_report_limit)
 def confirm() -> ResponseReturnValue:
@@ -247,12 +226,7 @@ def confirm() -> ResponseReturnValue:
     if form.website.data:
         abort(400)
     if token is None:
-        form.token.data = ""
-        form.validate()
-        form.form_errors.append(
-            _("The form has expired. Please check your answers and send it again.")
-        )
-        return _render_form(form, 400)
+        return _expired(form)
     submission_id, minted = token
     existing = service.find_by_submission(submission_id)
     created = False

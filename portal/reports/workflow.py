@@ -16,8 +16,10 @@ The life of a report (``state --action--> state``; the table is :data:`TRANSITIO
     accepted/assigned/investigating --extend--> same state   (once, <= 30 days, reason)
 
 Everything here is pure: :func:`apply` takes a frozen :class:`Snapshot` and returns a new
-one, or raises :class:`IllegalTransition` with a machine ``code``.  Persistence, audit
-history, notes and permissions are the caller's business.
+one, or raises :class:`IllegalTransition`, a :class:`~portal.core.problems.Refusal` whose
+machine ``code`` is an :class:`ErrorCode` (the words for each are in
+:mod:`portal.reports.messages`).  Persistence, audit history, notes and permissions are the
+caller's business.
 
 Time rules (defaults from the national 12369 hotline rules, configurable via
 :class:`Limits`): the acceptance decision is due within 15 days of receipt, the case must
@@ -42,6 +44,7 @@ from types import MappingProxyType
 from typing import Final, TypeVar
 
 from portal.core.clock import CHINA
+from portal.core.problems import Refusal
 from portal.reports.codes import CodeError, parse
 
 __all__ = [
@@ -59,6 +62,7 @@ __all__ = [
     "FinishTiming",
     "IllegalTransition",
     "Limits",
+    "Open311Status",
     "Outcome",
     "OverdueKind",
     "Rating",
@@ -155,26 +159,29 @@ class ErrorCode(StrEnum):
     TOO_EARLY = "too_early"  # auto_close before the feedback window ended
 
 
-class IllegalTransition(Exception):
-    """Raised by :func:`apply` for anything the workflow does not allow."""
+class IllegalTransition(Refusal):
+    """Raised by :func:`apply` for anything the workflow does not allow: a refusal whose
+    ``code`` is the :class:`ErrorCode` member and ``field`` the data keyword concerned ("" for
+    the step as a whole); ``state`` and ``action`` are context for logs."""
+
+    code: ErrorCode
 
     def __init__(
         self,
         code: ErrorCode,
         *,
-        field: str | None = None,
+        field: str = "",
         state: State | None = None,
         action: Action | None = None,
     ) -> None:
-        super().__init__(code)
-        self.code = code
-        self.field = field
+        super().__init__(code, field)
+        self.code = code  # the member itself (Refusal keeps the plain string)
         self.state = state
         self.action = action
 
     def __str__(self) -> str:
         # Built on demand: apply() fills in state/action after a handler raised.
-        parts = (("field", self.field), ("state", self.state), ("action", self.action))
+        parts = (("field", self.field or None), ("state", self.state), ("action", self.action))
         detail = ", ".join(f"{k}={v}" for k, v in parts if v is not None)
         return f"{self.code} ({detail})" if detail else str(self.code)
 
@@ -315,9 +322,16 @@ CLOSED_STATES: Final = frozenset(
 OPEN_STATES: Final = frozenset(State) - CLOSED_STATES
 
 
-def open311_status(state: State) -> str:
-    """Return the Open311 GeoReport v2 ``status`` (``"open"`` or ``"closed"``)."""
-    return "closed" if State(state) in CLOSED_STATES else "open"
+class Open311Status(StrEnum):
+    """GeoReport v2's two ``status`` values."""
+
+    OPEN = "open"
+    CLOSED = "closed"
+
+
+def open311_status(state: State) -> Open311Status:
+    """Return the Open311 GeoReport v2 ``status`` of a handling state."""
+    return Open311Status.CLOSED if State(state) in CLOSED_STATES else Open311Status.OPEN
 
 
 def allowed_actions(state: State) -> frozenset[Action]:

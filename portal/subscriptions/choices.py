@@ -4,28 +4,45 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from enum import StrEnum
+from typing import Final
 
 from email_validator import EmailNotValidError, validate_email
 
+from portal.core.problems import Problems
 from portal.notices.publication import TOPIC_OF_CATEGORY
+
+
+class Topic(StrEnum):
+    """Publication topics (core.publications.TOPICS, a test keeps the two equal); "notices"
+    is chosen per category, as notices:<category>."""
+
+    WARNINGS = "warnings"
+    WATER = "water"
+    ENFORCEMENT = "enforcement"
+    NOTICES = "notices"
+
+
+class Frequency(StrEnum):
+    IMMEDIATE = "immediate"
+    DIGEST = "digest"  # one mail a day (never for warnings)
+
 
 # Notice categories that are their own topics; the others arrive as notices:<category>.
 NOTICE_TOPIC = TOPIC_OF_CATEGORY
-BASE_TOPICS = ("warnings", "water", "enforcement")
-URGENT_TOPICS = ("warnings",)  # always sent at once, never in a digest
-IMMEDIATE, DIGEST = "immediate", "digest"
-FREQUENCIES = (IMMEDIATE, DIGEST)
+BASE_TOPICS: Final = (Topic.WARNINGS, Topic.WATER, Topic.ENFORCEMENT)
+URGENT_TOPICS: Final = (Topic.WARNINGS,)  # always sent at once, never in a digest
 
 
 def topic_keys(notice_categories: Iterable[str]) -> tuple[str, ...]:
     """Every topic key a subscriber can tick, in display order."""
-    notices = tuple(f"notices:{c}" for c in notice_categories if c not in NOTICE_TOPIC)
+    notices = tuple(f"{Topic.NOTICES}:{c}" for c in notice_categories if c not in NOTICE_TOPIC)
     return BASE_TOPICS + notices
 
 
 def notice_topic(category: str) -> str:
     """The publication topic of a notice of `category`."""
-    return NOTICE_TOPIC.get(category, "notices")
+    return NOTICE_TOPIC.get(category, Topic.NOTICES)
 
 
 @dataclass(frozen=True)
@@ -53,27 +70,27 @@ def validate(
     *,
     known_counties: Sequence[str],
     known_topics: Sequence[str],
-) -> tuple[Choices | None, dict[str, str]]:
-    """Choices, or error codes per field: email, counties, topics, frequency."""
-    errors: dict[str, str] = {}
+) -> Choices:
+    """The choices, or Problems: one refusal per field (email, counties, topics,
+    frequency); words in subscriptions/messages.py."""
+    problems = Problems()
     address = normalize_email(email)
     if address is None or len(address) > 254:
-        errors["email"] = "email_invalid"
+        problems.add("email_invalid", "email")
     if any(c not in known_counties for c in counties):
-        errors["counties"] = "county_unknown"
+        problems.add("county_unknown", "counties")
     elif not counties and not whole_region:
-        errors["counties"] = "county_missing"
+        problems.add("county_missing", "counties")
     if any(t not in known_topics for t in topics):
-        errors["topics"] = "topic_unknown"
+        problems.add("topic_unknown", "topics")
     elif not topics:
-        errors["topics"] = "topic_missing"
-    if frequency not in FREQUENCIES:
-        errors["frequency"] = "frequency_unknown"
-    if errors:
-        return None, errors
+        problems.add("topic_missing", "topics")
+    if frequency not in frozenset(Frequency):
+        problems.add("frequency_unknown", "frequency")
+    problems.check()
     chosen_counties = () if whole_region else tuple(c for c in known_counties if c in counties)
     chosen_topics = tuple(t for t in known_topics if t in topics)
-    return Choices(address or "", chosen_counties, chosen_topics, frequency), {}
+    return Choices(address or "", chosen_counties, chosen_topics, frequency)
 
 
 def matches(
@@ -85,11 +102,11 @@ def matches(
 ) -> bool:
     """Does a publication (topic, notice category, counties) concern this subscriber?"""
     wanted = set(sub_topics)
-    if topic == "notices":
+    if topic == Topic.NOTICES:
         hit = (
-            f"notices:{category}" in wanted
+            f"{Topic.NOTICES}:{category}" in wanted
             if category
-            else any(t.startswith("notices:") for t in wanted)
+            else any(t.startswith(f"{Topic.NOTICES}:") for t in wanted)
         )
     else:
         hit = topic in wanted

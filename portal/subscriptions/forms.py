@@ -1,5 +1,5 @@
-"""The subscription form. Choices are checked by choices.validate (one place, translated
-messages in views), so the fields accept any value here."""
+"""The subscription form. Choices are checked by choices.validate (one place; its words are
+in subscriptions/messages.py), so the fields accept any value here."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, RadioField, SelectMultipleField, StringField
 
-from portal.subscriptions.choices import DIGEST, IMMEDIATE
+from portal.subscriptions.choices import Frequency
 
 
 class ChoicesForm(FlaskForm):
@@ -16,8 +16,11 @@ class ChoicesForm(FlaskForm):
     topics = SelectMultipleField(_l("Topics"), choices=[], validate_choice=False)
     frequency = RadioField(
         _l("How often (warnings are always sent at once)"),
-        choices=[(IMMEDIATE, _l("Immediately")), (DIGEST, _l("One daily digest"))],
-        default=IMMEDIATE,
+        choices=[
+            (Frequency.IMMEDIATE.value, _l("Immediately")),
+            (Frequency.DIGEST.value, _l("One daily digest")),
+        ],
+        default=Frequency.IMMEDIATE.value,
         validate_choice=False,
     )
 

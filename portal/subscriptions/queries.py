@@ -9,7 +9,7 @@ import sqlalchemy as sa
 
 from portal.core.extensions import db
 from portal.delivery.models import PUBLICATION, OutboxMessage
-from portal.subscriptions.choices import DIGEST, IMMEDIATE, matches
+from portal.subscriptions.choices import Frequency, matches
 from portal.subscriptions.models import Subscriber
 
 
@@ -33,7 +33,9 @@ def _matching(payload: dict, frequencies: tuple[str, ...]) -> Iterator[int]:
 def publication_audience(message: OutboxMessage) -> list[str]:
     """Urgent publications (warnings) reach every matching subscriber at once; others only
     those who chose "immediately" (the rest get them in the daily digest)."""
-    frequencies = (IMMEDIATE, DIGEST) if message.urgent else (IMMEDIATE,)
+    frequencies = (
+        (Frequency.IMMEDIATE, Frequency.DIGEST) if message.urgent else (Frequency.IMMEDIATE,)
+    )
     return [f"s:{sid}" for sid in _matching(message.payload, frequencies)]
 
 
@@ -63,7 +65,7 @@ def digest_audience(message: OutboxMessage) -> list[str]:
     publications = digest_publications(*window(message))
     rows = db.session.execute(
         sa.select(Subscriber.id, Subscriber.topics, Subscriber.counties).where(
-            Subscriber.frequency == DIGEST
+            Subscriber.frequency == Frequency.DIGEST
         )
     )
     return [

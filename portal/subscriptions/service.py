@@ -14,6 +14,7 @@ from portal.core import urls
 from portal.core.clock import china_date
 from portal.core.extensions import db
 from portal.core.models import utcnow
+from portal.core.problems import Refusal
 from portal.delivery import service as delivery
 from portal.subscriptions import tokens
 from portal.subscriptions.choices import Choices
@@ -84,25 +85,24 @@ def request_subscription(choices: Choices, language: str) -> None:
     current_app.logger.info("subscription requested")  # never the address
 
 
-def find_request(secret: str) -> tuple[SubscriptionRequest | None, str | None]:
-    """The pending request for a confirmation link, or an error code: unknown / expired."""
+def find_request(secret: str) -> SubscriptionRequest:
+    """The pending request for a confirmation link; refused as unknown or expired."""
     found = db.session.scalar(
         sa.select(SubscriptionRequest).where(
             SubscriptionRequest.token_hash == tokens.digest(secret)
         )
     )
     if found is None:
-        return None, "unknown"
+        raise Refusal("unknown")
     if found.expires_at <= utcnow():
-        return None, "expired"
-    return found, None
+        raise Refusal("expired")
+    return found
 
 
-def confirm(secret: str) -> tuple[Subscriber | None, str | None]:
-    """Follow a confirmation link: the choices take effect (a known address's are replaced)."""
-    pending, error = find_request(secret)
-    if pending is None:
-        return None, error
+def confirm(secret: str) -> Subscriber:
+    """Follow a confirmation link: the choices take effect (a known address's are replaced).
+    Refused like find_request."""
+    pending = find_request(secret)
     subscriber = db.session.scalar(sa.select(Subscriber).where(Subscriber.email == pending.email))
     if subscriber is None:
         subscriber = Subscriber(email=pending.email)
@@ -116,7 +116,7 @@ def confirm(secret: str) -> tuple[Subscriber | None, str | None]:
     db.session.delete(pending)
     db.session.commit()
     current_app.logger.info("subscription %s confirmed", subscriber.id)
-    return subscriber, None
+    return subscriber
 
 
 def link_token(subscriber: Subscriber) -> str:

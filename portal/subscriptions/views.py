@@ -12,25 +12,18 @@ from typing import Any
 from flask import Blueprint, current_app, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import get_locale
-from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from portal.core import counties as county_registry
 from portal.core.extensions import limiter
-from portal.notices.models import CATEGORIES
+from portal.core.problems import Problems, Refusal
+from portal.notices.models import CATEGORY_LABELS, Category
 from portal.subscriptions import choices, service
+from portal.subscriptions.choices import Topic
 from portal.subscriptions.forms import ButtonForm, ChoicesForm, SubscribeForm
+from portal.subscriptions.messages import MESSAGES
 
 bp = Blueprint("subscriptions", __name__, url_prefix="/subscribe")
-
-ERRORS = {
-    "email_invalid": _l("Enter a valid e-mail address, like name@example.com."),
-    "county_unknown": _l("Choose counties from the list."),
-    "county_missing": _l("Choose at least one county, or the whole region."),
-    "topic_unknown": _l("Choose topics from the list."),
-    "topic_missing": _l("Choose at least one topic."),
-    "frequency_unknown": _l("Choose immediately or a daily digest."),
-}
 
 
 def _limit() -> str:
@@ -38,13 +31,13 @@ def _limit() -> str:
 
 
 def topic_labels() -> list[tuple[str, Any]]:
-    base = {
-        "warnings": _l("Warnings (drinking water and pollution incidents)"),
-        "water": _l("Quarterly drinking-water results"),
-        "enforcement": _l("Red and yellow cards, inspections and cases"),
+    base: dict[str, Any] = {
+        Topic.WARNINGS: _l("Warnings (drinking water and pollution incidents)"),
+        Topic.WATER: _l("Quarterly drinking-water results"),
+        Topic.ENFORCEMENT: _l("Red and yellow cards, inspections and cases"),
     }
-    keys = choices.topic_keys(CATEGORIES)
-    return [(k, base.get(k) or CATEGORIES[k.partition(":")[2]]) for k in keys]
+    keys = choices.topic_keys(Category)
+    return [(k, base.get(k) or CATEGORY_LABELS[Category(k.partition(":")[2])]) for k in keys]
 
 
 def _setup(form: ChoicesForm) -> None:
@@ -53,18 +46,20 @@ def _setup(form: ChoicesForm) -> None:
 
 
 def _validate(form: ChoicesForm, email: str) -> choices.Choices | None:
-    chosen, errors = choices.validate(
-        email,
-        form.counties.data or [],
-        bool(form.whole_region.data),
-        form.topics.data or [],
-        form.frequency.data or "",
-        known_counties=county_registry.codes(),
-        known_topics=choices.topic_keys(CATEGORIES),
-    )
-    for name, code in errors.items():
-        form[name].errors = [str(ERRORS[code])]
-    return chosen
+    try:
+        return choices.validate(
+            email,
+            form.counties.data or [],
+            bool(form.whole_region.data),
+            form.topics.data or [],
+            form.frequency.data or "",
+            known_counties=county_registry.codes(),
+            known_topics=choices.topic_keys(Category),
+        )
+    except Problems as problems:
+        for name, texts in MESSAGES.by_field(problems).items():
+            form[name].errors = texts
+        return None
 
 
 def _private(response: Any) -> Any:
@@ -102,42 +97,27 @@ def sent() -> ResponseReturnValue:
     return _page("subscriptions/sent.html")
 
 
-def _link_error(code: str) -> ResponseReturnValue:
-    messages = {
-        "unknown": _("This confirmation link is not valid, or it was already used."),
-        "expired": _(
-            "This confirmation link has expired. Please subscribe again to get a new one."
-        ),
-    }
-    return _page(
-        "subscriptions/problem.html", 410 if code == "expired" else 404, message=messages[code]
-    )
+def _link_error(refusal: Refusal) -> ResponseReturnValue:
+    status = 410 if refusal.code in ("expired", "link_gone") else 404
+    return _page("subscriptions/problem.html", status, message=MESSAGES.text(refusal))
 
 
 @bp.route("/confirm/<secret>", methods=["GET", "POST"])
 @limiter.limit(_limit, methods=["POST"])
 def confirm(secret: str) -> ResponseReturnValue:
     form = ButtonForm()
-    if request.method == "GET" or not form.validate():
-        pending, error = service.find_request(secret)
-        if pending is None:
-            return _link_error(error or "unknown")
-        return _page("subscriptions/confirm.html", form=form)
-    subscriber, error = service.confirm(secret)
-    if subscriber is None:
-        return _link_error(error or "unknown")
+    try:
+        if request.method == "GET" or not form.validate():
+            service.find_request(secret)
+            return _page("subscriptions/confirm.html", form=form)
+        subscriber = service.confirm(secret)
+    except Refusal as refused:
+        return _link_error(refused)
     return _page("subscriptions/confirmed.html", token=service.link_token(subscriber))
 
 
 def _gone() -> ResponseReturnValue:
-    return _page(
-        "subscriptions/problem.html",
-        410,
-        message=_(
-            "This link no longer works: the subscription was ended, or a newer "
-            "confirmation replaced it. Nothing more will be sent by this link."
-        ),
-    )
+    return _link_error(Refusal("link_gone"))
 
 
 @bp.route("/manage/<token>", methods=["GET", "POST"])

@@ -355,7 +355,7 @@ OPENAPI_COMPONENTS: dict[str, Any] = {
                 "url": {"type": "string", "format": "uri"},
                 "name_zh": {"type": "string"},
                 "name_en": _NSTR,
-                "stage": {"type": "string", "enum": list(STAGES)},
+                "stage": {"type": "string", "enum": [s.value for s in Stage]},
                 "county": {"type": "string"},
                 "water_body": _NSTR,
                 "centralized": {"type": ["boolean", "null"]},

@@ -39,8 +39,9 @@ from portal.core.http import conditional
 from portal.core.models import utcnow
 from portal.core.text import clean
 from portal.reports import codes, queries, service
-from portal.reports.models import CATEGORIES, STATE_LABELS, Report, ReportSummary
-from portal.reports.workflow import CHINA_TZ, State, open311_status
+from portal.reports.eventlog import Channel
+from portal.reports.models import CATEGORY_LABELS, STATE_LABELS, Category, Report, ReportSummary
+from portal.reports.workflow import CHINA_TZ, Open311Status, State, open311_status
 
 bp = Blueprint("open311", __name__, url_prefix="/open311")
 FORMATS = ("json", "xml")
@@ -50,6 +51,14 @@ DEFAULT_WINDOW = dt.timedelta(days=90)
 
 
 class Open311Error(Exception):
+    """A request GeoReport v2 refuses, answered in the protocol's own error format: the
+    HTTP ``status`` as the error's ``code`` and an English ``description`` for developers.
+
+    Deliberately not a :class:`~portal.core.problems.Refusal` with words in
+    ``reports/messages.py``: GeoReport v2 defines this format (``code`` is the HTTP status,
+    there is no other machine code, and the description is not translated), partners'
+    software reads it, and the portal never shows it to a reporter itself."""
+
     def __init__(self, status: int, description: str) -> None:
         super().__init__(description)
         self.status = status
@@ -175,7 +184,7 @@ def _services() -> list[dict[str, Any]]:
                 "keywords": "pollution,12369",
                 "group": "pollution",
             }
-            for code, label in CATEGORIES.items()
+            for code, label in CATEGORY_LABELS.items()
         ]
 
 
@@ -217,7 +226,7 @@ def _definition(code: str) -> dict[str, Any]:
 @bp.get("/v2/services/<code>.<fmt>")
 def service_definition(code: str, fmt: str) -> ResponseReturnValue:
     fmt = _fmt(fmt)
-    if code not in CATEGORIES:
+    if code not in CATEGORY_LABELS:
         raise Open311Error(404, "service_code not found")
     definition = _definition(code)
     if fmt == "xml":
@@ -264,7 +273,7 @@ def create_request(fmt: str) -> ResponseReturnValue:
         raise Open311Error(403, "api_key missing or not valid")
     form = request.form
     code = form.get("service_code", "")
-    if code not in CATEGORIES:
+    if code not in CATEGORY_LABELS:
         raise Open311Error(400, "service_code not found")
     lat, lon = _float("lat", *LAT_RANGE), _float("long", *LON_RANGE)
     address = form.get("address_string", "").strip()[:500]
@@ -299,7 +308,7 @@ def create_request(fmt: str) -> ResponseReturnValue:
     report, _created = service.submit(
         data,
         submission_id="o311-" + secrets.token_urlsafe(24),
-        channel="open311",
+        channel=Channel.OPEN311,
         api_key_id=key.id,
     )
     with force_locale(_locale()):
@@ -338,7 +347,7 @@ def _status_notes(report: Report) -> str:
 
 def _service_name(report: Report) -> str:
     with force_locale(_locale()):
-        return str(CATEGORIES[report.category])
+        return str(CATEGORY_LABELS[Category(report.category)])
 
 
 def _summary_row(summary: ReportSummary) -> dict[str, Any]:
@@ -417,7 +426,7 @@ def list_requests(fmt: str) -> ResponseReturnValue:
         status = request.args.get("status", "").strip()
         if status:
             wanted = {s.strip() for s in status.split(",")}
-            if not wanted <= {"open", "closed"}:
+            if not wanted <= set(Open311Status):
                 raise Open311Error(400, "status must be open or closed")
             states = [s for s in State if open311_status(s) in wanted]
             query = query.where(Report.state.in_(states))
