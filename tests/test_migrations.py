@@ -115,3 +115,50 @@ def test_notices_scheduled_before_the_upgrade_are_still_mailed_at_their_time(
             due = dict(conn.execute(sa.select(notices.c.id, notices.c.announcement_due)).all())
         db.engine.dispose()
     assert due == {1: True, 2: False}
+
+
+def test_duplicates_merged_before_the_upgrade_name_the_case_not_the_tracking_code(
+    empty_database_url, tmp_path
+):
+    """0016: a snapshot that kept the surviving report's tracking code now keeps its case."""
+    import datetime as dt
+
+    from portal.core.models import UTCDateTime
+
+    app = _app(empty_database_url, tmp_path)
+    now = dt.datetime.now(dt.UTC)
+    text = ("code", "submission_id", "case", "channel", "category", "county", "place")
+    reports = sa.table(
+        "reports",
+        sa.column("id"),
+        *(sa.column(c) for c in (*text, "description", "anonymous", "state")),
+        *(sa.column(c, UTCDateTime()) for c in ("received_at", "updated_at")),
+        sa.column("workflow", sa.JSON()),
+    )
+
+    def report(n, workflow):
+        values = {c: f"{c}-{n}" for c in text} | {"category": "water", "county": "mohe"}
+        values |= {"channel": "web", "description": "d", "anonymous": True, "state": "duplicate"}
+        times = {"received_at": now, "updated_at": now}
+        return {"id": n, **values, **times, "workflow": workflow}
+
+    with app.app_context():
+        upgrade(revision="0015")
+        with db.engine.begin() as conn:
+            conn.execute(
+                reports.insert(),
+                [
+                    report(1, {"state": "submitted"}),
+                    report(2, {"state": "duplicate", "duplicate_of": "code-1"}),
+                ],
+            )
+        upgrade()
+        with db.engine.connect() as conn:
+            kept = dict(conn.execute(sa.select(reports.c.id, reports.c.workflow)).all())
+        downgrade(revision="0015")
+        with db.engine.connect() as conn:
+            back = conn.execute(sa.select(reports.c.workflow).where(reports.c.id == 2)).scalar()
+        db.engine.dispose()
+    assert kept[2] == {"state": "duplicate", "duplicate_of": "case-1"}
+    assert kept[1] == {"state": "submitted"}
+    assert back["duplicate_of"] == "code-1"

@@ -86,13 +86,43 @@ def test_internal_notes_never_reach_the_reporter(client, db, login_as):
     ).get_data(as_text=True)
 
 
-def test_marking_a_duplicate_needs_another_existing_report(client, db, login_as):
-    first = submit_report(client)
+def test_a_duplicate_is_merged_by_the_case_number_handlers_see_never_by_a_tracking_code(
+    client, db, login_as
+):
+    first_code = submit_report(client)
     submit_report(client, place="另一处")
-    second = db.session.scalars(sa.select(Report).where(Report.code != first)).one()
+    first = db.session.scalars(sa.select(Report).where(Report.code == first_code)).one()
+    second = db.session.scalars(sa.select(Report).where(Report.code != first_code)).one()
     login_as("report_handler")
-    assert _act(client, second, "mark_duplicate", duplicate_of=second.code).status_code == 400
-    assert _act(client, second, "mark_duplicate", duplicate_of=first.lower()).status_code == 303
+    en = {"Accept-Language": "en"}
+    # The handler reads the other report's case number off its page; its tracking code,
+    # the reporter's credential, is shown nowhere to them and is not accepted.
+    first_page = client.get(f"/admin/reports/{first.case}", headers=en).get_data(as_text=True)
+    assert f"Report {first.case}" in first_page and first_code not in first_page
+    for wrong in (second.case, first_code, "0123456789abcdef", ""):
+        refused = _act(client, second, "mark_duplicate", duplicate_of=wrong)
+        assert refused.status_code == 400, wrong
+    db.session.refresh(second)
+    assert second.state == "submitted"
+    assert (
+        _act(client, second, "mark_duplicate", duplicate_of=f" {first.case.upper()} ").status_code
+        == 303
+    )
+    db.session.refresh(second)
+    assert second.state == "duplicate" and second.workflow["duplicate_of"] == first.case
+    page = client.get(f"/admin/reports/{second.case}", headers=en).get_data(as_text=True)
+    assert f'href="/admin/reports/{first.case}"' in page
+    audit = " ".join(str(e.__dict__) for e in db.session.scalars(sa.select(AuditEntry)))
+    assert first_code not in str(second.workflow) + page + audit
+
+
+def test_a_refused_duplicate_says_what_to_enter(client, db, login_as):
+    first_code = submit_report(client)
+    report = db.session.scalars(sa.select(Report).where(Report.code == first_code)).one()
+    login_as("report_handler")
+    client.get("/?lang=en")
+    page = _act(client, report, "mark_duplicate", duplicate_of=first_code).get_data(as_text=True)
+    assert "Enter the case number of another existing report." in page
 
 
 def test_revealing_contact_details_is_audited_and_its_date_shown_to_the_reporter(

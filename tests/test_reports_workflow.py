@@ -46,7 +46,7 @@ DUP = new_code()
 VALID: dict[Action, dict[str, object]] = {
     Action.ACCEPT: {},
     Action.NOT_ACCEPT: {"reason": "不属于生态环境部门职责", "refer_to": "12345 政务服务热线"},
-    Action.MARK_DUPLICATE: {"duplicate_of": DUP},
+    Action.MARK_DUPLICATE: {"duplicate_of": "0f3a9c5e7b2d4a61"},
     Action.ASSIGN: {"assignee": "songling"},
     Action.START_INVESTIGATION: {},
     Action.EXTEND: {"days": 30, "reason": "需要第三方检测"},
@@ -185,15 +185,22 @@ def test_not_accepted_records_reason_and_referral() -> None:
     assert snap.closed_at == T0
 
 
-def test_duplicate_stores_canonical_code() -> None:
-    sloppy = DUP.lower().replace("-", " ")
-    snap = apply(new_report(T0), Action.MARK_DUPLICATE, T0, duplicate_of=sloppy)
-    assert snap.duplicate_of == DUP
-    for bad in ("DX-0000-0000-0000-1", "nonsense", 42):
+def test_duplicate_stores_the_case_number_never_a_tracking_code() -> None:
+    case = "0f3a9c5e7b2d4a61"
+    snap = apply(new_report(T0), Action.MARK_DUPLICATE, T0, duplicate_of=f" {case.upper()} ")
+    assert snap.duplicate_of == case
+    for bad in (DUP, DUP.lower(), "nonsense", case[:-1], 42):
         with pytest.raises(IllegalTransition) as exc:
             apply(new_report(T0), Action.MARK_DUPLICATE, T0, duplicate_of=bad)
         assert exc.value.code == ErrorCode.INVALID_DATA
         assert exc.value.field == "duplicate_of"
+
+
+def test_a_case_number_is_what_the_event_log_names_a_report() -> None:
+    from portal.reports.eventlog import pseudonym
+    from portal.reports.workflow import CASE
+
+    assert CASE.fullmatch(pseudonym(b"k" * 32, new_code()))
 
 
 @pytest.mark.parametrize("action", [a for a in Action if REQUIRED_DATA[a]])

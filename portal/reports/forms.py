@@ -207,7 +207,7 @@ class ActionForm(FlaskForm):
         _l("Where the reporter should turn instead"), validators=[Optional(), Length(max=300)]
     )
     duplicate_of = StringField(
-        _l("Tracking code of the report it duplicates"), validators=[Optional(), Length(max=64)]
+        _l("Case number of the report it duplicates"), validators=[Optional(), Length(max=64)]
     )
     assignee = SelectField(_l("County bureau"), validators=[Optional()])
     county = SelectField(_l("County where it happened"), validators=[Optional()])

@@ -37,8 +37,8 @@ MESSAGES = Messages(
             "The period for rating or disputing this outcome has ended."
         ),
         ErrorCode.TIME_BEFORE_PREVIOUS: _l("The time given is earlier than the previous step."),
-        # service: the code given for "merge as a duplicate" opens no other report.
-        "not_another_report": _l("Enter the tracking code of another existing report."),
+        # service: the case number given for "merge as a duplicate" is no other report's.
+        "not_another_report": _l("Enter the case number of another existing report."),
         # service.publish_summary: only a handled report gets a published summary.
         "summary_before_handling": _l("Only handled reports can be published."),
         # admin: a field the chosen step needs was left empty.

@@ -389,13 +389,12 @@ def act(
 
 
 def _duplicate_target(report: Report, raw: object) -> str:
-    try:
-        other = get_by_code(raw) if isinstance(raw, str) else None
-    except codes.CodeError:
-        other = None
+    """The case number of the surviving report, as the handler sees it on its page."""
+    case = raw.strip().lower() if isinstance(raw, str) else ""
+    other = db.session.scalar(sa.select(Report).where(Report.case == case)) if case else None
     if other is None or other.id == report.id:
         raise Refusal("not_another_report", "duplicate_of")
-    return other.code
+    return other.case
 
 
 def feedback(report: Report, action: Action | str, *, reason: str = "", rating: str = "") -> Report:

@@ -4,7 +4,7 @@ The life of a report (``state --action--> state``; the table is :data:`TRANSITIO
 
     submitted     --accept-------------> accepted
     submitted     --not_accept---------> not_accepted   (reason + where to turn instead)
-    submitted     --mark_duplicate-----> duplicate      (code of the report merged into)
+    submitted     --mark_duplicate-----> duplicate      (case of the report merged into)
     accepted      --assign-------------> assigned       (to a county bureau)
     assigned      --start_investigation> investigating
     investigating --finish-------------> finished       (outcome + action taken)
@@ -36,6 +36,7 @@ datetimes passed in must be timezone-aware; they are stored normalised to UTC.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
@@ -45,7 +46,9 @@ from typing import Final, TypeVar
 
 from portal.core.clock import CHINA
 from portal.core.problems import Refusal
-from portal.reports.codes import CodeError, parse
+
+# A case number: the report's public pseudonym (`eventlog.pseudonym`, 16 hex digits).
+CASE: Final = re.compile(r"[0-9a-f]{16}")
 
 __all__ = [
     "CHINA_TZ",
@@ -224,7 +227,9 @@ class Snapshot:
     accepted_at: datetime | None = None
     not_accepted_reason: str | None = None
     refer_to: str | None = None  # where the reporter should turn instead (不予受理时告知)
-    duplicate_of: str | None = None  # canonical tracking code of the surviving report
+    # Case number (public pseudonym) of the surviving report, never its tracking code: a
+    # snapshot is shown to handlers and kept in the audit trail, a code is a credential.
+    duplicate_of: str | None = None
     assigned_at: datetime | None = None
     assignee: str | None = None  # county bureau identifier
     investigating_at: datetime | None = None
@@ -477,13 +482,10 @@ def _not_accept(c: _Ctx) -> dict[str, object]:
 
 def _mark_duplicate(c: _Ctx) -> dict[str, object]:
     raw = c.data["duplicate_of"]
-    try:
-        other = parse(raw) if isinstance(raw, str) else None
-    except CodeError:
-        other = None
-    if other is None:
+    case = raw.strip().lower() if isinstance(raw, str) else ""
+    if CASE.fullmatch(case) is None:
         raise IllegalTransition(ErrorCode.INVALID_DATA, field="duplicate_of")
-    return {"duplicate_of": other, "closed_at": c.at}
+    return {"duplicate_of": case, "closed_at": c.at}
 
 
 def _assign(c: _Ctx) -> dict[str, object]:
