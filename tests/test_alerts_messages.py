@@ -17,7 +17,7 @@ def test_every_refusal_code_has_its_words_and_every_word_a_code():
 
 def test_the_offending_code_fills_the_texts_placeholder(app):
     problems = Problems()
-    problems.add("unknown_county", "counties", value="atlantis")
+    problems.add("unknown_county", "counties", code="atlantis")
     problems.add("no_level", "level")
     with app.test_request_context(headers={"Accept-Language": "en"}):
         assert MESSAGES.by_field(problems) == {

@@ -1,11 +1,8 @@
 """One table of words for the subscriptions feature, and its closed sets: every code it
-refuses with has its words in subscriptions/messages.py (and every word a code); its topics
-are core's publication topics."""
+refuses with has its words in subscriptions/messages.py (and every word a code)."""
 
 from __future__ import annotations
 
-from portal.core.publications import TOPICS
-from portal.subscriptions.choices import Topic
 from portal.subscriptions.messages import MESSAGES
 from tests.reports_support import refusal_codes
 
@@ -15,7 +12,3 @@ def test_every_refusal_code_has_its_words_and_every_word_a_code():
     assert odd == []  # each code is a literal where it is raised
     assert codes <= MESSAGES.codes
     assert set(MESSAGES.words) <= codes
-
-
-def test_the_subscribers_topics_are_the_publications_topics():
-    assert [t.value for t in Topic] == list(TOPICS)

@@ -7,20 +7,10 @@ permission path (403), like every other officials' page.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any
-
 from flask_babel import lazy_gettext as _l
 
 from portal.core.messages import CORE
-from portal.core.problems import Messages, Refusal
-
-
-def _code_param(refusal: Refusal) -> Mapping[str, Any]:
-    """The texts name the offending county or site code as %(code)s, a name the refusal's
-    own `code` argument takes: the service passes it as `value`."""
-    return {"code": refusal.params["value"]} if "value" in refusal.params else {}
-
+from portal.core.problems import Messages
 
 MESSAGES = Messages(
     {
@@ -46,5 +36,4 @@ MESSAGES = Messages(
         "no_lift_reason": _l("Give the reason for lifting the warning, in both languages."),
     },
     fallback=CORE,
-    params=_code_param,
 )

@@ -24,7 +24,7 @@ from portal.core.extensions import db
 from portal.core.models import utcnow
 from portal.core.permissions import Role
 from portal.core.problems import Problems, Refusal
-from portal.core.publications import Publication, publish
+from portal.core.publications import Publication, Topic, publish
 
 WRITERS = (Role.PUBLISHER, Role.WATER_OFFICER)
 
@@ -78,7 +78,7 @@ def validate(data: AlertData, now: dt.datetime | None = None) -> Problems:
         problems.add("no_county", "counties")
     for code in data.counties:
         if code not in known:
-            problems.add("unknown_county", "counties", value=code)
+            problems.add("unknown_county", "counties", code=code)
     for name in ("headline_zh", "headline_en", "instruction_zh", "instruction_en"):
         if not (getattr(data, name) or "").strip():
             problems.add("required_in_both_languages", name)
@@ -97,9 +97,9 @@ def validate(data: AlertData, now: dt.datetime | None = None) -> Problems:
         )
         for code in data.sites:
             if code not in found:
-                problems.add("unknown_site", "sites", value=code)
+                problems.add("unknown_site", "sites", code=code)
             elif found[code] not in data.counties:
-                problems.add("site_outside_counties", "sites", value=code)
+                problems.add("site_outside_counties", "sites", code=code)
     return problems
 
 
@@ -142,7 +142,7 @@ def _announce(alert: Alert) -> None:
             texts[suffix] = (title, summary)
     publish(
         Publication(
-            topic="warnings",
+            topic=Topic.WARNINGS,
             urgent=True,
             source=f"alert:{alert.id}:v{alert.version}",
             path=f"/alerts/{alert.id}",

@@ -18,16 +18,17 @@ bug or an outage, answered by the 500/503 pages.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
 
 class Refusal(ValueError):
     """One thing the user must change. `code`: snake_case machine identifier; `field`: the
     form field or column ("" for the whole submission); `row`: the spreadsheet row (header
-    is row 1); `params`: values for the message's `%(name)s` placeholders."""
+    is row 1); `params`: values for the message's `%(name)s` placeholders (`code` and
+    `field` are positional, so a text may name its own `%(code)s`, e.g. a county code)."""
 
-    def __init__(self, code: str, field: str = "", *, row: int | None = None, **params: Any):
+    def __init__(self, code: str, field: str = "", /, *, row: int | None = None, **params: Any):
         super().__init__(code)
         self.code = str(code)
         self.field = field
@@ -52,7 +53,7 @@ class Problems(ValueError):
         self.refusals: list[Refusal] = list(refusals)
         super().__init__(self.refusals)
 
-    def add(self, code: str, field: str = "", *, row: int | None = None, **params: Any) -> None:
+    def add(self, code: str, field: str = "", /, *, row: int | None = None, **params: Any) -> None:
         self.refusals.append(Refusal(code, field, row=row, **params))
 
     def extend(self, refusals: Iterable[Refusal]) -> None:
@@ -105,11 +106,9 @@ class Messages:
         self,
         words: Mapping[str, Any],
         fallback: Messages | None = None,
-        params: Callable[[Refusal], Mapping[str, Any]] | None = None,
     ) -> None:
         self.words = dict(words)
         self.fallback = fallback
-        self._params = params
 
     def __contains__(self, code: object) -> bool:
         return code in self.words or (self.fallback is not None and code in self.fallback)
@@ -128,9 +127,7 @@ class Messages:
     def text(self, refusal: Refusal) -> str:
         """The translated sentence for `refusal` (in the request's language)."""
         template = str(self._template(refusal.code))
-        params = dict(refusal.params)
-        if self._params is not None:
-            params.update(self._params(refusal))
+        params = refusal.params
         if not params:
             return template
         return template % {k: _plain(v) for k, v in params.items()}

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from enum import StrEnum
 
 from blinker import Namespace
 from flask import Flask, current_app
@@ -17,15 +18,24 @@ from flask import Flask, current_app
 _signals = Namespace()
 published = _signals.signal("publication")
 
-# Topics a subscriber can choose. Notices are further narrowed by their category slug.
-TOPICS = ("warnings", "water", "enforcement", "notices")
+class Topic(StrEnum):
+    """What a publication is about, and what a subscriber chooses; "notices" is further
+    narrowed by the notice's category slug (notices:<category>)."""
+
+    WARNINGS = "warnings"
+    WATER = "water"
+    ENFORCEMENT = "enforcement"
+    NOTICES = "notices"
+
+
+_TOPICS = frozenset(Topic)
 
 
 @dataclass(frozen=True)
 class Publication:
     """Something that has just become public, in both languages."""
 
-    topic: str  # one of TOPICS
+    topic: Topic
     source: str  # stable key of what was published, e.g. "alert:12:v3"; delivery idempotency
     path: str  # the public page, a site path such as "/alerts/12"
     title_zh: str
@@ -37,7 +47,7 @@ class Publication:
     urgent: bool = False  # warnings: sent at once to everyone, never batched into a digest
 
     def __post_init__(self) -> None:
-        if self.topic not in TOPICS:
+        if self.topic not in _TOPICS:
             raise ValueError(f"unknown publication topic {self.topic!r}")
         if not self.path.startswith("/") or self.path.startswith("//"):
             raise ValueError("path must be a site path such as /alerts/12")

@@ -12,15 +12,15 @@ import sqlalchemy as sa
 
 from portal.core.extensions import db
 from portal.core.models import utcnow
-from portal.core.publications import Publication, publish
+from portal.core.publications import Publication, Topic, publish
 from portal.notices.models import Category, Notice, NoticeStatus
 
-# Categories that are a publication topic of their own (core.publications.TOPICS).
-TOPIC_OF_CATEGORY: dict[str, str] = {
-    Category.WATER_QUALITY: "water",
-    Category.CARDS: "enforcement",
-    Category.INSPECTIONS: "enforcement",
-    Category.CASES: "enforcement",
+# Categories that are a publication topic of their own (core.publications.Topic).
+TOPIC_OF_CATEGORY: dict[str, Topic] = {
+    Category.WATER_QUALITY: Topic.WATER,
+    Category.CARDS: Topic.ENFORCEMENT,
+    Category.INSPECTIONS: Topic.ENFORCEMENT,
+    Category.CASES: Topic.ENFORCEMENT,
 }
 
 
@@ -33,7 +33,7 @@ def publish_notice(notice: Notice) -> None:
     notice.announcement_due = False
     publish(
         Publication(
-            topic=TOPIC_OF_CATEGORY.get(notice.category, "notices"),
+            topic=TOPIC_OF_CATEGORY.get(notice.category, Topic.NOTICES),
             source=f"notice:{notice.id}:v{notice.version}",
             path=notice.link or f"/notices/{notice.id}",
             title_zh=notice.title_zh,

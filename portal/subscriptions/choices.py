@@ -10,17 +10,8 @@ from typing import Final
 from email_validator import EmailNotValidError, validate_email
 
 from portal.core.problems import Problems
+from portal.core.publications import Topic
 from portal.notices.publication import TOPIC_OF_CATEGORY
-
-
-class Topic(StrEnum):
-    """Publication topics (core.publications.TOPICS, a test keeps the two equal); "notices"
-    is chosen per category, as notices:<category>."""
-
-    WARNINGS = "warnings"
-    WATER = "water"
-    ENFORCEMENT = "enforcement"
-    NOTICES = "notices"
 
 
 class Frequency(StrEnum):

@@ -19,7 +19,7 @@ from portal.core.extensions import limiter
 from portal.core.problems import Problems, Refusal
 from portal.notices.models import CATEGORY_LABELS, Category
 from portal.subscriptions import choices, service
-from portal.subscriptions.choices import Topic
+from portal.core.publications import Topic
 from portal.subscriptions.forms import ButtonForm, ChoicesForm, SubscribeForm
 from portal.subscriptions.messages import MESSAGES
 

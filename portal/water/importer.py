@@ -91,7 +91,14 @@ class Report(Problems):
         self.count = 0
 
     def add(
-        self, code: str, field: str = "", *, row: int | None = None, value: str = "", **params: Any
+        self,
+        code: str,
+        field: str = "",
+        /,
+        *,
+        row: int | None = None,
+        value: str = "",
+        **params: Any,
     ) -> None:
         self.count += 1
         if len(self.refusals) >= MAX_ERRORS:
