@@ -98,7 +98,9 @@ def test_the_import_refuses_rows_for_another_county_with_the_row_number(app):
         report = registry.import_enterprises(
             io.BytesIO((HEADER + f"{MOHE},塔河金矿,tahe,采矿,\n").encode()), "r.csv"
         )
-    assert [row for row, _message in report.errors] == [2]
+    assert [(r.row, r.field, r.code) for r in report.problems] == [
+        (2, "county", "enterprise_of_other_county")
+    ]
     assert report.added == report.updated == 0
 
 

@@ -99,8 +99,8 @@ def refusals_of(error: Refusal | Problems) -> list[Refusal]:
 class Messages:
     """A feature's words for its codes: `{code: lazy text}`; a text may use `%(name)s`
     placeholders filled from the refusal's `params` (lazy labels are translated when
-    filled). `fallback`: another table consulted for codes this one lacks (core's, for
-    the shared table and pagination codes)."""
+    filled; a trailing underscore is dropped, so `row_=` fills `%(row)s`). `fallback`:
+    another table consulted for codes this one lacks (core's table-reader codes)."""
 
     def __init__(
         self,
@@ -127,10 +127,10 @@ class Messages:
     def text(self, refusal: Refusal) -> str:
         """The translated sentence for `refusal` (in the request's language)."""
         template = str(self._template(refusal.code))
-        params = refusal.params
-        if not params:
+        if not refusal.params:
             return template
-        return template % {k: _plain(v) for k, v in params.items()}
+        # `row_=` fills %(row)s: `row` is the refusal's own keyword.
+        return template % {k.removesuffix("_"): _plain(v) for k, v in refusal.params.items()}
 
     def texts(self, error: Refusal | Problems) -> list[str]:
         return [self.text(r) for r in refusals_of(error)]

@@ -1,8 +1,9 @@
 """Officials' pages for enforcement: registry, cards, draws, inspections, cases.
 
 Each view parses its form into the service's dataclass, calls one service function and
-renders. County scope is checked by the services against the records as stored (they
-raise 403); the views' own `require_county` guards only what they show.
+renders; the service's refusals are shown on their fields in the words of
+`portal.enforcement.messages`. County scope is checked by the services against the records
+as stored (they raise 403); the views' own `require_county` guards only what they show.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from flask_wtf import FlaskForm
 
 from portal.core.extensions import db
 from portal.core.permissions import Role, require_county, require_role
+from portal.core.problems import Problems, Refusal
 from portal.enforcement import (
     cards,
     cases,
@@ -30,8 +32,17 @@ from portal.enforcement import (
     registry,
     worklists,
 )
-from portal.enforcement.models import ACTIVE, COMMITTED, FIELD_LABELS, REVEALED, Card, Case, Draw
-from portal.enforcement.service import Problems
+from portal.enforcement.messages import MESSAGES
+from portal.enforcement.models import (
+    FIELD_LABELS,
+    Card,
+    CardState,
+    Case,
+    CaseStatus,
+    Draw,
+    DrawStatus,
+    RecordKind,
+)
 
 bp = Blueprint("enforcement_admin", __name__, url_prefix="/admin/enforcement")
 OFFICER = Role.ENFORCEMENT_OFFICER
@@ -51,15 +62,19 @@ def _data(form: FlaskForm, cls: type[D], **extra: Any) -> D:
     return cls(**values, **extra)
 
 
-def _apply(form: FlaskForm, problems: Problems, aliases: dict[str, str] | None = None) -> None:
-    for name, message in problems.errors.items():
+def _apply(
+    form: FlaskForm, problems: Problems | Refusal, aliases: dict[str, str] | None = None
+) -> None:
+    """Each refusal's words on its field; those of the whole submission, or of a field the
+    form lacks, above the form. `aliases`: such a field's words also on this form field."""
+    for name, messages in MESSAGES.by_field(problems).items():
         if name and name in form:
-            form[name].errors = [*form[name].errors, message]
+            form[name].errors = [*form[name].errors, *messages]
         else:
-            form.form_errors.append(message)
+            form.form_errors.extend(messages)
         if aliases and name in aliases:
             target = form[aliases[name]]
-            target.errors = [*target.errors, message]
+            target.errors = [*target.errors, *messages]
 
 
 def _submit(
@@ -74,7 +89,7 @@ def _submit(
     if form.validate_on_submit():
         try:
             result = act()
-        except Problems as problems:
+        except (Problems, Refusal) as problems:
             _apply(form, problems, aliases)
         else:
             message, url = done(result)
@@ -91,7 +106,7 @@ def _render_form(
     return render_template("enforcement/admin/form.html", form=form, title=title, **extra), status
 
 
-def _field_choices(kind: str) -> list[tuple[str, str]]:
+def _field_choices(kind: RecordKind) -> list[tuple[str, str]]:
     return [(f, str(FIELD_LABELS[f])) for f in corrections.CORRECTABLE[kind]]
 
 
@@ -102,8 +117,8 @@ def index() -> ResponseReturnValue:
         "enforcement/admin/index.html",
         **worklists.dashboard(current_user.county),
         is_public=publication.is_public,
-        ACTIVE=ACTIVE,
-        COMMITTED=COMMITTED,
+        CardState=CardState,
+        DrawStatus=DrawStatus,
     )
 
 
@@ -218,19 +233,20 @@ def _manage(
     status: int = 200,
 ) -> ResponseReturnValue:
     """The officials' page of a card or a case, with its lift, repair and correction forms."""
-    kind = "card" if isinstance(item, Card) else "case"
+    kind = RecordKind.CARD if isinstance(item, Card) else RecordKind.CASE
     correction = correction or forms.CorrectionForm(formdata=None)
     correction.field.choices = _field_choices(kind)
     extra: dict[str, Any] = {}
-    if kind == "card":
+    if kind == RecordKind.CARD:
         extra["lift"] = lift or forms.LiftForm(
             formdata=None, data={"lifted_on": publication.today()}
         )
-        extra["ACTIVE"] = ACTIVE
+        extra["CardState"] = CardState
     return render_template(
         f"enforcement/admin/{kind}.html",
-        **{kind: item},
-        repair=repair or forms.RepairForm(formdata=None, data={"repaired_on": publication.today()}),
+        **{kind.value: item},
+        repair=repair
+        or forms.RepairForm(formdata=None, data={"repaired_on": publication.today()}),
         correction=correction,
         corrections=publication.corrections_for(kind, [item.id]).get(item.id, []),
         public=publication.is_public(item),
@@ -290,7 +306,7 @@ def repair(kind: str, item_id: int) -> ResponseReturnValue:
 def correct(kind: str, item_id: int) -> ResponseReturnValue:
     item = _item(kind, item_id)
     form = forms.CorrectionForm()
-    form.field.choices = _field_choices(kind[:-1])
+    form.field.choices = _field_choices(corrections.KINDS[type(item)])
     message = (
         _("Correction recorded; the reason is shown with the card.")
         if kind == "cards"
@@ -367,7 +383,7 @@ def draw_manage(number: str) -> ResponseReturnValue:
         "enforcement/admin/draw.html",
         draw=_draw(number),
         form=forms.RevealForm(),
-        REVEALED=REVEALED,
+        DrawStatus=DrawStatus,
     )
 
 
@@ -385,7 +401,7 @@ def draw_reveal(number: str) -> ResponseReturnValue:
         ),
         lambda: (
             render_template(
-                "enforcement/admin/draw.html", draw=found, form=form, REVEALED=REVEALED
+                "enforcement/admin/draw.html", draw=found, form=form, DrawStatus=DrawStatus
             ),
             400,
         ),
@@ -422,7 +438,7 @@ def inspection_new() -> ResponseReturnValue:
 @require_role(OFFICER)
 def case_new() -> ResponseReturnValue:
     form = forms.CaseForm(
-        data={"enterprise_code": request.args.get("enterprise", ""), "status": "decided"}
+        data={"enterprise_code": request.args.get("enterprise", ""), "status": CaseStatus.DECIDED}
         if request.method == "GET"
         else None
     )

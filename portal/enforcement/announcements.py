@@ -15,24 +15,30 @@ from portal.core.clock import CHINA
 from portal.core.extensions import db
 from portal.enforcement import publication
 from portal.enforcement.models import (
-    NO_PROBLEM,
     OUTCOMES,
-    RED,
     VIOLATION_TYPES,
     Card,
+    CardColor,
     Case,
     Draw,
     Inspection,
+    Outcome,
+    ViolationType,
 )
 from portal.notices import announce as notices
 
-VIOLATION_TYPES_ZH = {
-    "exceeding": "超标排放",
-    "bypass": "不正常运行防治污染设施（偷排）",
-    "falsified": "篡改、伪造监测数据",
-    "no_eia": "未批先建",
-    "no_permit": "无证排污",
-    "other": "其他环境违法行为",
+VIOLATION_TYPES_ZH: dict[str, str] = {
+    ViolationType.EXCEEDING: "超标排放",
+    ViolationType.BYPASS: "不正常运行防治污染设施（偷排）",
+    ViolationType.FALSIFIED: "篡改、伪造监测数据",
+    ViolationType.NO_EIA: "未批先建",
+    ViolationType.NO_PERMIT: "无证排污",
+    ViolationType.OTHER: "其他环境违法行为",
+}
+OUTCOMES_ZH: dict[str, str] = {
+    Outcome.NO_PROBLEM: "未发现问题",
+    Outcome.RECTIFY: "责令整改",
+    Outcome.CASE_OPENED: "立案查处",
 }
 
 
@@ -76,7 +82,7 @@ def card_link(card: Card) -> str:
 
 def card_decided(card: Card) -> int:
     enterprise, number = card.enterprise, card.number
-    color_zh = "红牌" if card.color == RED else "黄牌"
+    color_zh = "红牌" if card.color == CardColor.RED else "黄牌"
     return announce(
         "cards",
         f"{enterprise.name_zh}被处以{color_zh}（{number}）",
@@ -86,7 +92,7 @@ def card_decided(card: Card) -> int:
         card_link(card),
         county=enterprise.county,
         source=f"enforcement:card:{number}:decided",
-        title_en=f"{'Red' if card.color == RED else 'Yellow'} card for "
+        title_en=f"{'Red' if card.color == CardColor.RED else 'Yellow'} card for "
         f"{enterprise.name_en or enterprise.name_zh} ({number})",
         summary_en=f"Decided on {card.decided_on.isoformat()} by {card.authority}.",
     )
@@ -94,7 +100,7 @@ def card_decided(card: Card) -> int:
 
 def card_lifted(card: Card) -> int:
     enterprise = card.enterprise
-    color_zh = "红牌" if card.color == RED else "黄牌"
+    color_zh = "红牌" if card.color == CardColor.RED else "黄牌"
     lifted_on = card.ended_on.isoformat() if card.ended_on else ""
     return announce(
         "cards",
@@ -112,7 +118,7 @@ def card_lifted(card: Card) -> int:
 def inspection_published(inspection: Inspection) -> int:
     enterprise, outcome = inspection.enterprise, inspection.outcome
     on = inspection.inspected_on.isoformat()
-    outcome_zh = {NO_PROBLEM: "未发现问题", "rectify": "责令整改", "case": "立案查处"}[outcome]
+    outcome_zh = OUTCOMES_ZH[outcome]
     return announce(
         "inspections",
         f"{enterprise.name_zh}检查结果：{outcome_zh}",

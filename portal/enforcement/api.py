@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from enum import StrEnum
 from typing import Any
 
 import sqlalchemy as sa
@@ -16,7 +17,17 @@ from portal.core.pagecache import cacheable
 from portal.core.pagination import page_response, paginate
 from portal.enforcement import credit_code, queries
 from portal.enforcement import draw as draw_rules
-from portal.enforcement.models import Draw, Enterprise
+from portal.enforcement.models import (
+    CardColor,
+    CardState,
+    CaseStatus,
+    Draw,
+    DrawStatus,
+    Enterprise,
+    Outcome,
+    ProductionMeasure,
+    ViolationType,
+)
 
 bp = Blueprint("enforcement_api", __name__, url_prefix="/api/v1/enforcement")
 
@@ -93,7 +104,7 @@ def enterprise(code: str) -> ResponseReturnValue:
 def cards() -> ResponseReturnValue:
     _filters()
     state = apiargs.choice("state", ("current", "lifted"), "current")
-    apiargs.choice("card", ("yellow", "red"))
+    apiargs.choice("card", tuple(CardColor))
     return _page(queries.cards_query(request.args, lifted=state == "lifted"), queries.card_row)
 
 
@@ -145,7 +156,7 @@ def draw_committed(number: str) -> ResponseReturnValue:
 @cacheable
 def inspections() -> ResponseReturnValue:
     _filters()
-    apiargs.choice("outcome", ("no_problem", "rectify", "case"))
+    apiargs.choice("outcome", tuple(Outcome))
     query = queries.inspections_query(request.args)
     page = paginate(query, 20)
     visible = queries.public_case_ids([i.case_id for i in page.items if i.case_id])
@@ -229,6 +240,11 @@ def _one(summary: str, schema: str, param: str, description: str) -> dict[str, A
     }
 
 
+def _values(codes: type[StrEnum]) -> list[str]:
+    """A closed set's codes as plain strings, in its order (the document's `enum`)."""
+    return [member.value for member in codes]
+
+
 _STR = {"type": "string"}
 _NSTR = {"type": ["string", "null"]}
 _DATE = {"type": "string", "format": "date"}
@@ -254,8 +270,8 @@ SCHEMAS: dict[str, Any] = {
         "type": "object",
         "properties": {
             "decision_number": _STR,
-            "card": {"enum": ["yellow", "red"]},
-            "state": {"enum": ["active", "lifted", "escalated"]},
+            "card": {"enum": _values(CardColor)},
+            "state": {"enum": _values(CardState)},
             "enterprise_code": _STR,
             "enterprise_name": _STR,
             "county": _STR,
@@ -284,7 +300,7 @@ SCHEMAS: dict[str, Any] = {
             "inspectors": _STR,
             "items_checked": _STR,
             "findings": _STR,
-            "outcome": {"enum": ["no_problem", "rectify", "case"]},
+            "outcome": {"enum": _values(Outcome)},
             "case_number": _NSTR,
             "follow_up": _NSTR,
             "published_at": {"type": "string", "format": "date-time"},
@@ -300,18 +316,17 @@ SCHEMAS: dict[str, Any] = {
             "industry": _STR,
             "filed_on": _DATE,
             "decided_on": _NDATE,
-            "violation_type": {
-                "enum": ["exceeding", "bypass", "falsified", "no_eia", "no_permit", "other"]
-            },
+            "violation_type": {"enum": _values(ViolationType)},
             "facts": _STR,
             "legal_basis": _STR,
             "fine_yuan": {"type": "number"},
             "daily_penalty_yuan": {"type": "number"},
             "seizure": {"type": "boolean"},
-            "production_measure": {"enum": ["restrict", "suspend", None]},
+            # No measure is published as null, not "".
+            "production_measure": {"enum": [*(v for v in _values(ProductionMeasure) if v), None]},
             "police_transferred_on": _NDATE,
             "police_outcome": _NSTR,
-            "status": {"enum": ["filed", "decided", "enforced", "closed"]},
+            "status": {"enum": _values(CaseStatus)},
             "typical": {"type": "boolean"},
             "url": _STR,
         },
@@ -320,7 +335,7 @@ SCHEMAS: dict[str, Any] = {
         "type": "object",
         "properties": {
             "id": {"type": "string", "description": "Public draw number, e.g. 2026-007"},
-            "status": {"enum": ["committed", "revealed"]},
+            "status": {"enum": _values(DrawStatus)},
             "title": _STR,
             "title_en": _NSTR,
             "county": _NSTR,
@@ -347,7 +362,7 @@ SCHEMAS: dict[str, Any] = {
         "required": list(draw_rules.DOCUMENT_FIELDS),
         "properties": {
             "id": _STR,
-            "status": {"enum": ["committed", "revealed"]},
+            "status": {"enum": _values(DrawStatus)},
             "commitment": {"type": "string", "pattern": "^[0-9a-f]{64}$"},
             "secret": {"type": ["string", "null"], "pattern": "^[0-9a-f]{64}$"},
             "entropy": _NSTR,
@@ -397,7 +412,7 @@ PATHS: dict[str, Any] = {
         "EnforcementCard",
         [
             _q("state", "current (default) or lifted", ["current", "lifted"]),
-            _q("card", "Colour", ["yellow", "red"]),
+            _q("card", "Colour", _values(CardColor)),
             *_FILTERS,
         ],
     ),
@@ -418,7 +433,7 @@ PATHS: dict[str, Any] = {
         "Published inspection results",
         "EnforcementInspection",
         [
-            _q("outcome", "Outcome", ["no_problem", "rectify", "case"]),
+            _q("outcome", "Outcome", _values(Outcome)),
             _q("year", "Inspection year"),
             *_FILTERS,
         ],

@@ -7,16 +7,16 @@ from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
-from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from portal.core import audit
 from portal.core.extensions import db
+from portal.core.problems import Problems, Refusal
 from portal.enforcement import announcements
-from portal.enforcement.models import ACTIVE, ESCALATED, LIFTED, RED, YELLOW, Card
+from portal.enforcement.models import Card, CardColor, CardState
 from portal.enforcement.publication import today
 from portal.enforcement.registry import find_enterprise
 from portal.enforcement.service import (
-    Problems,
     actor,
     check_decision_number,
     require_county,
@@ -58,7 +58,7 @@ def snapshot(card: Card) -> dict[str, Any]:
 
 
 def check_card(
-    errors: dict[str, str],
+    problems: Problems,
     *,
     number: str,
     authority: str,
@@ -69,23 +69,23 @@ def check_card(
     card_id: int | None = None,
 ) -> None:
     """The checks a card's values pass, at the decision and at every correction."""
-    check_decision_number(
-        errors,
-        Card,
-        number,
-        card_id,
-        _("A card with decision number %(number)s exists.", number=number),
-    )
+    check_decision_number(problems, Card, number, card_id, "card_number_taken")
     if len(authority) > 200:
-        errors["authority"] = _("The deciding authority is longer than 200 characters.")
-    if decided_on > today():
-        errors["decided_on"] = _("The decision date cannot be in the future.")
-    if deadline is not None and deadline < decided_on:
-        errors["deadline"] = _("The rectification deadline is before the decision.")
-    if ended_on is not None and ended_on < decided_on:
-        errors["decided_on"] = _("A card cannot be lifted before it was decided.")
+        problems.add("authority_too_long", "authority")
+    # The decision date gets one refusal: the order of the dates when it is wrong, else
+    # the future. Listed first if the date is in the future, else after the deadline's.
+    order: str | None = None
     if escalated_from is not None and decided_on < escalated_from.decided_on:
-        errors["decided_on"] = _("The red card cannot precede the yellow card.")
+        order = "red_before_yellow"
+    elif ended_on is not None and ended_on < decided_on:
+        order = "lifted_before_decision"
+    future = decided_on > today()
+    if future:
+        problems.add(order or "decided_in_future", "decided_on")
+    if deadline is not None and deadline < decided_on:
+        problems.add("deadline_before_decision", "deadline")
+    if order and not future:
+        problems.add(order, "decided_on")
 
 
 def decide_card(data: CardDecision) -> Card:
@@ -101,17 +101,20 @@ def decide_card(data: CardDecision) -> Card:
             )
         )
         if escalate is None:
-            raise Problems({"escalate_number": _("No card of this enterprise has this number.")})
+            raise Refusal("escalated_card_unknown", "escalate_number")
     color, decided_on, deadline = data.color, data.decided_on, data.deadline
-    errors: dict[str, str] = {}
-    if color not in (YELLOW, RED):
-        errors["color"] = _("Choose a yellow or a red card.")
-    number = require_text(errors, "number", data.number, _("Decision number"))
-    authority = require_text(errors, "authority", data.authority, _("Deciding authority"))
-    reasons = require_text(errors, "reasons", data.reasons, _("Reasons"))
-    measures = require_text(errors, "measures", data.measures, _("Measures"))
+    problems = Problems()
+    escalation_not_red = escalate is not None and color != CardColor.RED
+    color_known = color in tuple(CardColor)
+    if not color_known:
+        # An escalation to anything but a red card is refused as such (here, not below).
+        problems.add("escalation_not_red" if escalation_not_red else "card_color_invalid", "color")
+    number = require_text(problems, "number", data.number, _l("Decision number"))
+    authority = require_text(problems, "authority", data.authority, _l("Deciding authority"))
+    reasons = require_text(problems, "reasons", data.reasons, _l("Reasons"))
+    measures = require_text(problems, "measures", data.measures, _l("Measures"))
     check_card(
-        errors,
+        problems,
         number=number,
         authority=authority,
         decided_on=decided_on,
@@ -119,18 +122,17 @@ def decide_card(data: CardDecision) -> Card:
         escalated_from=escalate,
     )
     if escalate is not None:
-        if escalate.color != YELLOW or escalate.state != ACTIVE:
-            errors[""] = _("Only a yellow card in force can be escalated to red.")
-        if color != RED:
-            errors["color"] = _("An escalation is a red card.")
+        if escalate.color != CardColor.YELLOW or escalate.state != CardState.ACTIVE:
+            problems.add("escalated_card_not_yellow_in_force")
+        if escalation_not_red and color_known:
+            problems.add("escalation_not_red", "color")
     elif color and db.session.scalar(
-        sa.select(Card.id).where(Card.enterprise_id == enterprise.id, Card.state == ACTIVE)
-    ):
-        errors[""] = _(
-            "This enterprise already has a card in force: lift it, or escalate a yellow card."
+        sa.select(Card.id).where(
+            Card.enterprise_id == enterprise.id, Card.state == CardState.ACTIVE
         )
-    if errors:
-        raise Problems(errors)
+    ):
+        problems.add("card_in_force_exists")
+    problems.check()
     card = Card(
         enterprise=enterprise,
         color=color,
@@ -140,14 +142,14 @@ def decide_card(data: CardDecision) -> Card:
         reasons=reasons,
         measures=measures,
         deadline=deadline,
-        state=ACTIVE,
+        state=CardState.ACTIVE,
         recorded_by=actor(),
         escalated_from=escalate,
     )
     db.session.add(card)
     if escalate is not None:
         before = snapshot(escalate)
-        escalate.state, escalate.ended_on = ESCALATED, decided_on
+        escalate.state, escalate.ended_on = CardState.ESCALATED, decided_on
         db.session.flush()
         audit.record(
             "escalate",
@@ -169,19 +171,18 @@ def decide_card(data: CardDecision) -> Card:
 def lift_card(card: Card, data: Lifting) -> Card:
     require_county(card.enterprise.county)
     lifted_on = data.lifted_on
-    errors: dict[str, str] = {}
-    if card.state != ACTIVE:
-        errors[""] = _("This card is no longer in force.")
-    reason = require_text(errors, "reason", data.reason, _("Reason"))
-    evidence = require_text(errors, "evidence", data.evidence, _("Evidence"))
-    if lifted_on < card.decided_on:
-        errors["lifted_on"] = _("A card cannot be lifted before it was decided.")
+    problems = Problems()
+    if card.state != CardState.ACTIVE:
+        problems.add("card_not_in_force")
+    reason = require_text(problems, "reason", data.reason, _l("Reason"))
+    evidence = require_text(problems, "evidence", data.evidence, _l("Evidence"))
     if lifted_on > today():
-        errors["lifted_on"] = _("The lifting date cannot be in the future.")
-    if errors:
-        raise Problems(errors)
+        problems.add("lifted_in_future", "lifted_on")
+    elif lifted_on < card.decided_on:
+        problems.add("lifted_before_decision", "lifted_on")
+    problems.check()
     before = snapshot(card)
-    card.state, card.ended_on = LIFTED, lifted_on
+    card.state, card.ended_on = CardState.LIFTED, lifted_on
     card.lift_reason, card.lift_evidence = reason, evidence
     db.session.flush()
     audit.record("lift", "card", card.number, before=before, after=snapshot(card), reason=reason)

@@ -8,26 +8,26 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 import sqlalchemy as sa
-from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from portal.core import audit
 from portal.core.extensions import db
 from portal.core.models import utcnow
+from portal.core.problems import Problems
 from portal.enforcement import announcements
 from portal.enforcement.models import (
-    CASE_OPENED,
-    CASE_STATUSES,
-    OUTCOMES,
-    PRODUCTION_MEASURES,
-    REVEALED,
-    VIOLATION_TYPES,
     Case,
+    CaseStatus,
     Draw,
+    DrawStatus,
     Inspection,
+    Outcome,
+    ProductionMeasure,
+    ViolationType,
 )
 from portal.enforcement.publication import today
 from portal.enforcement.registry import find_enterprise
-from portal.enforcement.service import Problems, actor, check_decision_number, require_text
+from portal.enforcement.service import actor, check_decision_number, require_text
 
 
 @dataclass
@@ -55,50 +55,48 @@ class CaseData:
     fine_yuan: Decimal | None = None
     daily_penalty_yuan: Decimal | None = None
     seizure: bool = False
-    production_measure: str = ""
+    production_measure: str = ProductionMeasure.NONE
     police_transferred_on: dt.date | None = None
     police_outcome: str | None = None
-    status: str = "decided"
+    status: str = CaseStatus.DECIDED
     typical: bool = False
     serious: bool = False
 
 
 def record_inspection(data: InspectionData) -> Inspection:
     enterprise = find_enterprise(data.enterprise_code)
-    errors: dict[str, str] = {}
+    problems = Problems()
     draw = case = None
     if (data.draw_number or "").strip():
         draw = db.session.scalar(
             sa.select(Draw).where(Draw.number == (data.draw_number or "").strip())
         )
         if draw is None:
-            errors["draw_number"] = _("No draw has this number.")
+            problems.add("draw_unknown", "draw_number")
     if (data.case_number or "").strip():
         case = db.session.scalar(
             sa.select(Case).where(Case.number == (data.case_number or "").strip())
         )
         if case is None:
-            errors["case_number"] = _("No case has this decision number.")
-    if errors:
-        raise Problems(errors)
+            problems.add("case_unknown", "case_number")
+    problems.check()
     outcome, inspected_on = data.outcome, data.inspected_on
-    items_checked = require_text(errors, "items_checked", data.items_checked, _("Items checked"))
-    findings = require_text(errors, "findings", data.findings, _("Findings"))
-    if outcome not in OUTCOMES:
-        errors["outcome"] = _("Choose an outcome.")
-    if outcome == CASE_OPENED and case is None:
-        errors["case_number"] = _("Give the decision number of the case that was opened.")
+    items_checked = require_text(problems, "items_checked", data.items_checked, _l("Items checked"))
+    findings = require_text(problems, "findings", data.findings, _l("Findings"))
+    if outcome not in tuple(Outcome):
+        problems.add("outcome_invalid", "outcome")
+    if outcome == Outcome.CASE_OPENED and case is None:
+        problems.add("case_number_needed", "case_number")
     if case is not None and case.enterprise_id != enterprise.id:
-        errors["case_number"] = _("That case concerns another enterprise.")
-    check_inspection(errors, inspected_on=inspected_on)
-    if draw is not None and draw.status == REVEALED:
+        problems.add("case_of_other_enterprise", "case_number")
+    check_inspection(problems, inspected_on=inspected_on)
+    if draw is not None and draw.status == DrawStatus.REVEALED:
         drawn = {s["entity"] for s in (draw.revealed_document or {}).get("selected", [])}
         if enterprise.code not in drawn:
-            errors["draw_number"] = _("This enterprise was not selected in that draw.")
+            problems.add("enterprise_not_drawn", "draw_number")
     elif draw is not None:
-        errors["draw_number"] = _("That draw has not been revealed yet.")
-    if errors:
-        raise Problems(errors)
+        problems.add("draw_not_revealed", "draw_number")
+    problems.check()
     inspection = Inspection(
         enterprise=enterprise,
         draw=draw,
@@ -107,7 +105,7 @@ def record_inspection(data: InspectionData) -> Inspection:
         items_checked=items_checked,
         findings=findings,
         outcome=outcome,
-        case=case if outcome == CASE_OPENED else None,
+        case=case if outcome == Outcome.CASE_OPENED else None,
         follow_up=(data.follow_up or "").strip() or None,
         published_at=utcnow(),
         recorded_by=actor(),
@@ -138,7 +136,7 @@ MAX_AMOUNT = Decimal("999999999999.99")  # what the Numeric(14, 2) columns hold
 
 
 def check_case(
-    errors: dict[str, str],
+    problems: Problems,
     *,
     number: str,
     status: str,
@@ -150,32 +148,26 @@ def check_case(
     case_id: int | None = None,
 ) -> None:
     """The checks a case's values pass, at publication and at every correction."""
-    check_decision_number(
-        errors,
-        Case,
-        number,
-        case_id,
-        _("A case with decision number %(number)s exists.", number=number),
-    )
-    if status not in CASE_STATUSES:
-        errors["status"] = _("Choose a status.")
+    check_decision_number(problems, Case, number, case_id, "case_number_taken")
+    if status not in tuple(CaseStatus):
+        problems.add("case_status_invalid", "status")
     if filed_on > today():
-        errors["filed_on"] = _("The filing date cannot be in the future.")
+        problems.add("filed_in_future", "filed_on")
     if decided_on is not None and decided_on < filed_on:
-        errors["decided_on"] = _("The decision cannot precede the filing.")
+        problems.add("decided_before_filing", "decided_on")
     elif decided_on is not None and decided_on > today():
-        errors["decided_on"] = _("The decision date cannot be in the future.")
+        problems.add("decided_in_future", "decided_on")
     if police_transferred_on is not None and police_transferred_on < filed_on:
-        errors["police_transferred_on"] = _("The transfer cannot precede the filing.")
+        problems.add("transfer_before_filing", "police_transferred_on")
     if fine_yuan < 0 or daily_penalty_yuan < 0:
-        errors["fine_yuan"] = _("Amounts cannot be negative.")
+        problems.add("amount_negative", "fine_yuan")
     elif fine_yuan > MAX_AMOUNT or daily_penalty_yuan > MAX_AMOUNT:
-        errors["fine_yuan"] = _("The amount is too large.")
+        problems.add("amount_too_large", "fine_yuan")
 
 
-def check_inspection(errors: dict[str, str], *, inspected_on: dt.date) -> None:
+def check_inspection(problems: Problems, *, inspected_on: dt.date) -> None:
     if inspected_on > today():
-        errors["inspected_on"] = _("The inspection date cannot be in the future.")
+        problems.add("inspected_in_future", "inspected_on")
 
 
 def record_case(data: CaseData) -> Case:
@@ -184,16 +176,16 @@ def record_case(data: CaseData) -> Case:
     transferred = data.police_transferred_on
     fine = data.fine_yuan or Decimal(0)
     daily = data.daily_penalty_yuan or Decimal(0)
-    errors: dict[str, str] = {}
-    number = require_text(errors, "number", data.number, _("Decision number"))
-    facts = require_text(errors, "facts", data.facts, _("Facts"))
-    legal_basis = require_text(errors, "legal_basis", data.legal_basis, _("Legal basis"))
-    if data.violation_type not in VIOLATION_TYPES:
-        errors["violation_type"] = _("Choose a violation type.")
-    if (data.production_measure or "") not in PRODUCTION_MEASURES:
-        errors["production_measure"] = _("Choose a production measure.")
+    problems = Problems()
+    number = require_text(problems, "number", data.number, _l("Decision number"))
+    facts = require_text(problems, "facts", data.facts, _l("Facts"))
+    legal_basis = require_text(problems, "legal_basis", data.legal_basis, _l("Legal basis"))
+    if data.violation_type not in tuple(ViolationType):
+        problems.add("violation_type_invalid", "violation_type")
+    if (data.production_measure or "") not in tuple(ProductionMeasure):
+        problems.add("production_measure_invalid", "production_measure")
     check_case(
-        errors,
+        problems,
         number=number,
         status=data.status,
         filed_on=filed_on,
@@ -202,8 +194,7 @@ def record_case(data: CaseData) -> Case:
         fine_yuan=fine,
         daily_penalty_yuan=daily,
     )
-    if errors:
-        raise Problems(errors)
+    problems.check()
     case = Case(
         enterprise=enterprise,
         number=number,
@@ -216,7 +207,7 @@ def record_case(data: CaseData) -> Case:
         fine_yuan=fine,
         daily_penalty_yuan=daily,
         seizure=data.seizure,
-        production_measure=data.production_measure or "",
+        production_measure=data.production_measure or ProductionMeasure.NONE,
         police_transferred_on=transferred,
         police_outcome=(data.police_outcome or "").strip() or None,
         status=data.status,

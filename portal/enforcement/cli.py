@@ -22,9 +22,9 @@ def import_command(path: Path) -> None:
     with path.open("rb") as stream:
         report = registry.import_enterprises(stream, path.name)
     if not report.ok:
-        for row, message in report.errors:
+        for row, message in report.lines():
             click.echo(f"row {row}: {message}" if row else message, err=True)
-        click.echo(f"nothing imported: {len(report.errors)} problem(s)", err=True)
+        click.echo(f"nothing imported: {len(report.problems)} problem(s)", err=True)
         raise SystemExit(1)
     click.echo(f"imported: {report.added} added, {report.updated} updated")
 

@@ -8,17 +8,30 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from portal.core import audit
 from portal.core.extensions import db
 from portal.core.models import utcnow
+from portal.core.problems import Problems, Refusal
 from portal.enforcement import announcements, cards, cases
-from portal.enforcement.models import ACTIVE, CASE_STATUSES, Card, Case, Correction, Inspection
+from portal.enforcement.models import (
+    Card,
+    CardState,
+    Case,
+    CaseStatus,
+    Correction,
+    Inspection,
+    RecordKind,
+)
 from portal.enforcement.publication import is_public, public_until, today
-from portal.enforcement.service import Problems, actor, require_county, require_text
+from portal.enforcement.service import actor, require_county, require_text
 
-KINDS: dict[type, str] = {Card: "card", Case: "case", Inspection: "inspection"}
+KINDS: dict[type, RecordKind] = {
+    Card: RecordKind.CARD,
+    Case: RecordKind.CASE,
+    Inspection: RecordKind.INSPECTION,
+}
 
 
 @dataclass
@@ -38,16 +51,16 @@ def repair(item: Card | Case, data: Repair) -> None:
     """An approved credit repair ends publication early; the record and its reason stay."""
     require_county(item.enterprise.county)
     repaired_on = data.repaired_on
-    errors: dict[str, str] = {}
-    reason = require_text(errors, "reason", data.reason, _("Reason"))
-    if item.repaired_on is not None:
-        errors[""] = _("A credit repair is already recorded.")
+    problems = Problems()
+    reason = require_text(problems, "reason", data.reason, _l("Reason"))
+    # One refusal for the whole form: a card in force is the first thing to change.
+    if isinstance(item, Card) and item.state == CardState.ACTIVE:
+        problems.add("repair_of_card_in_force")
+    elif item.repaired_on is not None:
+        problems.add("repair_already_recorded")
     if repaired_on > today():
-        errors["repaired_on"] = _("The repair date cannot be in the future.")
-    if isinstance(item, Card) and item.state == ACTIVE:
-        errors[""] = _("A card in force cannot be repaired: lift it first.")
-    if errors:
-        raise Problems(errors)
+        problems.add("repaired_in_future", "repaired_on")
+    problems.check()
     item.repaired_on, item.repair_reason = repaired_on, reason
     db.session.flush()
     audit.record(
@@ -62,8 +75,8 @@ def repair(item: Card | Case, data: Repair) -> None:
 
 
 CORRECTABLE = {
-    "card": ("number", "authority", "reasons", "measures", "deadline", "decided_on"),
-    "case": (
+    RecordKind.CARD: ("number", "authority", "reasons", "measures", "deadline", "decided_on"),
+    RecordKind.CASE: (
         "number",
         "facts",
         "legal_basis",
@@ -73,7 +86,7 @@ CORRECTABLE = {
         "status",
         "decided_on",
     ),
-    "inspection": ("items_checked", "findings", "follow_up", "inspected_on"),
+    RecordKind.INSPECTION: ("items_checked", "findings", "follow_up", "inspected_on"),
 }
 
 
@@ -88,23 +101,23 @@ def _parse_value(name: str, raw: str) -> Any:
         if value < 0 or not value.is_finite():
             raise ValueError(name)
         return value.quantize(Decimal("0.01"))
-    if name == "status" and raw not in CASE_STATUSES:
+    if name == "status" and raw not in tuple(CaseStatus):
         raise ValueError(name)
     if not raw and name not in ("follow_up", "police_outcome"):
         raise ValueError(name)
     return raw or None
 
 
-def _check(item: Card | Case | Inspection, name: str, value: Any) -> dict[str, str]:
+def _check(item: Card | Case | Inspection, name: str, value: Any) -> Problems:
     """Run the checks made when the record was created on its values after the correction."""
 
     def after(field: str) -> Any:
         return value if field == name else getattr(item, field)
 
-    errors: dict[str, str] = {}
+    problems = Problems()
     if isinstance(item, Card):
         cards.check_card(
-            errors,
+            problems,
             number=after("number"),
             authority=after("authority"),
             decided_on=after("decided_on"),
@@ -115,7 +128,7 @@ def _check(item: Card | Case | Inspection, name: str, value: Any) -> dict[str, s
         )
     elif isinstance(item, Case):
         cases.check_case(
-            errors,
+            problems,
             number=after("number"),
             status=after("status"),
             filed_on=item.filed_on,
@@ -126,46 +139,40 @@ def _check(item: Card | Case | Inspection, name: str, value: Any) -> dict[str, s
             case_id=item.id,
         )
     else:
-        cases.check_inspection(errors, inspected_on=after("inspected_on"))
-    return errors
+        cases.check_inspection(problems, inspected_on=after("inspected_on"))
+    return problems
 
 
 def correct(item: Card | Case | Inspection, data: CorrectionData) -> Correction:
     """Change one field; the old value and the reason stay visible beside the record."""
     require_county(item.enterprise.county)
     kind, name = KINDS[type(item)], data.field
-    errors: dict[str, str] = {}
-    reason = require_text(errors, "reason", data.reason, _("Reason"))
+    problems = Problems()
+    reason = require_text(problems, "reason", data.reason, _l("Reason"))
     value: Any = None
     if name not in CORRECTABLE[kind]:
-        errors["field"] = _("This field cannot be corrected.")
+        problems.add("field_not_correctable", "field")
     else:
         try:
             value = _parse_value(name, data.value or "")
         except (ValueError, InvalidOperation):
-            errors["value"] = _("The new value is not valid for this field.")
-    if errors:
-        raise Problems(errors)
+            problems.add("value_invalid", "value")
+    problems.check()
     old = getattr(item, name)
     if old == value:
-        raise Problems({"value": _("The new value is the same as the current one.")})
-    problems = _check(item, name, value)
-    if problems:
-        # The form has one value field: every problem of the corrected record is its problem.
-        raise Problems({"value": " ".join(problems.values())})
+        raise Refusal("value_unchanged", "value")
+    # The form has one value field: every refusal of the corrected record is its refusal.
+    Problems(
+        Refusal(r.code, "value", row=r.row, **r.params) for r in _check(item, name, value)
+    ).check()
     was_public = not isinstance(item, Inspection) and is_public(item)
     setattr(item, name, value)
     if was_public and not is_public(item):  # type: ignore[arg-type]
         setattr(item, name, old)
-        raise Problems(
-            {
-                "value": _(
-                    "With this value the publication period would already have ended "
-                    "(on %(date)s): a correction cannot take a record off the public pages. "
-                    "Publication ends at the end of its period or by a credit repair.",
-                    date=public_until(item),  # type: ignore[arg-type]
-                )
-            }
+        raise Refusal(
+            "correction_ends_publication",
+            "value",
+            date=public_until(item),  # type: ignore[arg-type]
         )
     correction = Correction(
         object_type=kind,

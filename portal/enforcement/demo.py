@@ -15,7 +15,16 @@ from portal.config import ROOT
 from portal.core.extensions import db
 from portal.core.models import utcnow
 from portal.enforcement import cards, cases, draws, registry
-from portal.enforcement.models import Card, Case, Draw, Enterprise, Inspection, Inspector
+from portal.enforcement.models import (
+    Card,
+    CardColor,
+    Case,
+    Draw,
+    Enterprise,
+    Inspection,
+    Inspector,
+    Outcome,
+)
 
 DEMO = ROOT / "content" / "demo" / "enforcement"
 
@@ -40,7 +49,7 @@ def _load() -> int:
     before = db.session.scalar(sa.select(sa.func.count()).select_from(Enterprise)) or 0
     with (DEMO / "enterprises.csv").open("rb") as stream:
         report = registry.import_enterprises(stream, "enterprises.csv")
-    assert report.ok, report.errors
+    assert report.ok, report.lines()
     added += (db.session.scalar(sa.select(sa.func.count()).select_from(Enterprise)) or 0) - before
     records: dict[str, Any] = json.loads((DEMO / "records.json").read_text(encoding="utf-8"))
 
@@ -58,7 +67,7 @@ def _load() -> int:
             lift = item["lift"]
             cards.lift_card(card, cards.Lifting(_day(lift["on"]), lift["reason"], lift["evidence"]))
         if "escalate" in item:
-            red = {**item["escalate"], "color": "red"}
+            red = {**item["escalate"], "color": CardColor.RED}
             cards.decide_card(_card(item["enterprise"], red, escalate_number=card.number))
             added += 1
 
@@ -158,7 +167,7 @@ def _load() -> int:
                     inspectors="、".join(names.get(i, i) for i in selected["inspectors"]),
                     items_checked="废水处理设施运行、在线监测、排污许可执行、危险废物管理",
                     findings=findings,
-                    outcome="rectify" if problem else "no_problem",
+                    outcome=Outcome.RECTIFY if problem else Outcome.NO_PROBLEM,
                     follow_up="已责令限期整改，将于30日内复查" if problem else None,
                     draw_number=draw.number,
                 )

@@ -43,7 +43,8 @@ document's ``E`` is the canonical form of the observed value.  Without an observ
 the ``entropy`` check fails as "not confirmed": a document is never called verified on the
 agency's word for ``E``.
 
-All errors carry machine codes; translating them is the caller's job.
+All errors carry machine codes (:class:`DrawError` is a core ``Refusal``); translating them
+is the caller's job.
 """
 
 from __future__ import annotations
@@ -58,6 +59,8 @@ import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any, Final, NamedTuple
+
+from portal.core.problems import Refusal
 
 __all__ = [
     "CHECK_ASSIGNMENTS",
@@ -142,9 +145,11 @@ DOCUMENT_FIELDS: Final = (
 BINDING_FIELDS: Final = ("committed_at", "entropy_source", "revealed_at")
 
 
-class DrawError(ValueError):
-    """Invalid draw input.  ``code`` is a stable machine identifier; ``subject`` names the
-    offending code (enterprise, inspector) when there is one.
+class DrawError(Refusal):
+    """Invalid draw input, a :class:`~portal.core.problems.Refusal`.  ``code`` is a stable
+    machine identifier; ``subject`` names the offending code (enterprise, inspector) when
+    there is one, and is the ``subject`` parameter of the refusal's words (in
+    ``portal.enforcement.messages``).
 
     Codes: ``bad_secret``, ``bad_entropy``, ``bad_code``, ``duplicate_code``,
     ``pool_not_sorted``, ``select_count_not_positive``, ``select_count_too_large``,
@@ -153,9 +158,11 @@ class DrawError(ValueError):
     """
 
     def __init__(self, code: str, subject: str | None = None) -> None:
-        super().__init__(code if subject is None else f"{code}: {subject!r}")
-        self.code = code
+        super().__init__(code, subject=subject or "")
         self.subject = subject
+
+    def __str__(self) -> str:
+        return self.code if self.subject is None else f"{self.code}: {self.subject!r}"
 
 
 @dataclass(frozen=True, slots=True, order=True)

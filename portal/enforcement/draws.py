@@ -11,17 +11,18 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import sqlalchemy as sa
-from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from portal.core import audit
 from portal.core.clock import CHINA
 from portal.core.extensions import db
 from portal.core.models import utcnow
+from portal.core.problems import Problems, Refusal
 from portal.enforcement import announcements, credit_code
 from portal.enforcement import draw as drawing
-from portal.enforcement.models import COMMITTED, REVEALED, Draw, Enterprise, Inspector
+from portal.enforcement.models import Draw, DrawStatus, Enterprise, Inspector
 from portal.enforcement.publication import today
-from portal.enforcement.service import Problems, actor, require_county, require_text
+from portal.enforcement.service import actor, require_county, require_text
 
 
 @dataclass
@@ -46,28 +47,6 @@ class DrawPlan:
     entity_codes: list[str] = field(default_factory=list)
     inspector_codes: list[str] = field(default_factory=list)
     conflicts: list[tuple[str, str]] = field(default_factory=list)
-
-
-def draw_error_message(error: drawing.DrawError) -> str:
-    subject = error.subject or ""
-    messages = {
-        "bad_code": _("A code is malformed: %(subject)s.", subject=subject),
-        "duplicate_code": _("%(subject)s is listed twice.", subject=subject),
-        "select_count_not_positive": _("At least one enterprise must be selected."),
-        "select_count_too_large": _("More enterprises to select than are in the pool."),
-        "inspectors_per_entity_not_positive": _("At least one inspector per enterprise."),
-        "conflict_unknown_entity": _(
-            "Conflict names %(subject)s, which is not in the enterprise pool.", subject=subject
-        ),
-        "conflict_unknown_inspector": _(
-            "Conflict names %(subject)s, which is not in the inspector pool.", subject=subject
-        ),
-        "insufficient_inspectors": _(
-            "Not enough inspectors without a conflict for %(subject)s.", subject=subject
-        ),
-        "bad_entropy": _("The public entropy is not valid text."),
-    }
-    return messages.get(error.code, error.code)
 
 
 def next_draw_number(year: int) -> str:
@@ -99,7 +78,7 @@ def parse_conflicts(text: str) -> list[tuple[str, str]]:
         if not parts:
             continue
         if len(parts) != 2:
-            raise Problems({"conflicts": _("Each conflict line is: credit code, inspector code.")})
+            raise Refusal("conflict_line_invalid", "conflicts")
         pairs.append((credit_code.normalize(parts[0]), parts[1]))
     return pairs
 
@@ -122,7 +101,7 @@ def commit_draw(plan: DrawPlan, *, now: dt.datetime | None = None) -> Draw:
     require_county(county)
     pool_county = plan.pool_county or county
     if county and pool_county != county:
-        raise Problems({"pool_county": _("A county draw pools only that county's enterprises.")})
+        raise Refusal("pool_county_not_draw_county", "pool_county")
     entity_codes = plan.entity_codes or pool_by_filter(
         pool_county, (plan.pool_industry or "").strip() or None, plan.pool_key_only
     )
@@ -132,24 +111,22 @@ def commit_draw(plan: DrawPlan, *, now: dt.datetime | None = None) -> Draw:
         if county:
             query = query.where(Inspector.county == county)
         inspector_codes = list(db.session.scalars(query))
-    errors: dict[str, str] = {}
-    title = require_text(errors, "title", plan.title, _("Title"))
+    problems = Problems()
+    title = require_text(problems, "title", plan.title, _l("Title"))
     entropy_source = require_text(
-        errors, "entropy_source", plan.entropy_source, _("Source of the public entropy")
+        problems, "entropy_source", plan.entropy_source, _l("Source of the public entropy")
     )
     now = now or utcnow()
     if plan.entropy_at is None:
-        errors["entropy_at"] = _("Give the time the source publishes the entropy.")
+        problems.add("entropy_at_missing", "entropy_at")
     elif plan.entropy_at <= now:
-        errors["entropy_at"] = _(
-            "The entropy must be published after the commitment: give a time in the future."
-        )
+        problems.add("entropy_at_not_future", "entropy_at")
     pattern = (plan.entropy_pattern or "").strip() or None
     if pattern is not None:
         try:
             re.compile(pattern)
         except re.error:
-            errors["entropy_pattern"] = _("This is not a valid regular expression.")
+            problems.add("entropy_pattern_invalid", "entropy_pattern")
     entities = [credit_code.normalize(c) for c in entity_codes]
     inspectors = list(inspector_codes)
     known = dict(
@@ -159,13 +136,11 @@ def commit_draw(plan: DrawPlan, *, now: dt.datetime | None = None) -> Draw:
     )
     unknown = [c for c in entities if c not in known]
     if unknown:
-        errors["entities"] = _(
-            "Not in the enterprise registry: %(codes)s.", codes=", ".join(unknown[:10])
-        )
+        problems.add("entities_unknown", "entities", codes=", ".join(unknown[:10]))
     elif county and any(known[c] != county for c in entities):
-        errors["entities"] = _("Every pooled enterprise must be in the draw's county.")
+        problems.add("entities_outside_county", "entities")
     elif not entities:
-        errors["entities"] = _("The enterprise pool is empty.")
+        problems.add("entities_empty", "entities")
     active = set(
         db.session.scalars(
             sa.select(Inspector.code).where(
@@ -175,23 +150,18 @@ def commit_draw(plan: DrawPlan, *, now: dt.datetime | None = None) -> Draw:
     )
     missing = [i for i in inspectors if i not in active]
     if missing:
-        errors["inspectors"] = _(
-            "Not an active inspector: %(codes)s.", codes=", ".join(missing[:10])
-        )
+        problems.add("inspectors_inactive", "inspectors", codes=", ".join(missing[:10]))
     elif not inspectors:
-        errors["inspectors"] = _("The inspector pool is empty.")
-    if errors:
-        raise Problems(errors)
-    try:
-        setup = drawing.prepare(
-            entities,
-            inspectors,
-            list(plan.conflicts),
-            select_count=plan.select_count,
-            inspectors_per_entity=plan.inspectors_per_entity,
-        )
-    except drawing.DrawError as exc:
-        raise Problems({"": draw_error_message(exc)}) from exc
+        problems.add("inspectors_empty", "inspectors")
+    problems.check()
+    # A DrawError here (a Refusal) concerns the whole form: the pools and counts together.
+    setup = drawing.prepare(
+        entities,
+        inspectors,
+        list(plan.conflicts),
+        select_count=plan.select_count,
+        inspectors_per_entity=plan.inspectors_per_entity,
+    )
     secret = drawing.new_secret()
     commitment = drawing.commitment(secret)
     number = next_draw_number(today().year)
@@ -207,7 +177,7 @@ def commit_draw(plan: DrawPlan, *, now: dt.datetime | None = None) -> Draw:
         county=county,
         planned_on=plan.planned_on,
         entropy_source=entropy_source,
-        status=COMMITTED,
+        status=DrawStatus.COMMITTED,
         commitment=commitment,
         secret=secret,
         committed_at=now,
@@ -237,38 +207,28 @@ def reveal_draw(draw: Draw, entropy: str, *, now: dt.datetime | None = None) -> 
     entropy is written in its one canonical form, and only after the named source has
     published it. `now` only for dated sample data."""
     require_county(draw.county)
-    if draw.status != COMMITTED:
-        raise Problems({"": _("This draw has already been revealed.")})
+    if draw.status != DrawStatus.COMMITTED:
+        raise Refusal("draw_already_revealed")
     now = now or utcnow()
     entropy = drawing.canonical_entropy(entropy)
     if len(entropy) > 500:
-        raise Problems({"entropy": _("The public entropy is longer than 500 characters.")})
+        raise Refusal("entropy_too_long", "entropy")
     source = drawing.entropy_source_of(draw.committed_document)
     if source is not None and now < source.at:
-        raise Problems(
-            {
-                "entropy": _(
-                    "The source publishes the entropy at %(time)s (China time): reveal the "
-                    "draw after that.",
-                    time=source.at.astimezone(CHINA).strftime("%Y-%m-%d %H:%M"),
-                )
-            }
+        raise Refusal(
+            "entropy_not_yet_published",
+            "entropy",
+            time=source.at.astimezone(CHINA).strftime("%Y-%m-%d %H:%M"),
         )
     if source is not None and drawing.entropy_problem(source, entropy) is not None:
-        raise Problems(
-            {
-                "entropy": _(
-                    "The entropy does not have the form announced at commit time (%(pattern)s).",
-                    pattern=source.pattern or "",
-                )
-            }
-        )
+        raise Refusal("entropy_form_mismatch", "entropy", pattern=source.pattern or "")
     committed = draw.committed_document
     setup = _setup(committed)
     try:
         result = drawing.draw(setup, draw.secret, entropy)
     except drawing.DrawError as exc:
-        raise Problems({"entropy": draw_error_message(exc)}) from exc
+        # The pure core's refusal (its code and subject), on the entropy field.
+        raise Refusal(exc.code, "entropy", **exc.params) from exc
     binding: dict[str, Any] = {}
     if source is not None:
         binding = {
@@ -285,7 +245,7 @@ def reveal_draw(draw: Draw, entropy: str, *, now: dt.datetime | None = None) -> 
         result=result,
         **binding,
     )
-    draw.entropy, draw.status, draw.revealed_at = entropy, REVEALED, now
+    draw.entropy, draw.status, draw.revealed_at = entropy, DrawStatus.REVEALED, now
     draw.revealed_document = document
     db.session.flush()
     audit.record(

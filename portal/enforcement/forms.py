@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from enum import StrEnum
+from typing import Any
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
@@ -23,8 +27,18 @@ from portal.enforcement.models import (
     OUTCOMES,
     PRODUCTION_MEASURES,
     VIOLATION_TYPES,
+    CardColor,
+    CaseStatus,
+    Outcome,
+    ProductionMeasure,
+    ViolationType,
 )
 from portal.notices.forms import ChinaDateTimeField
+
+
+def _choices(codes: type[StrEnum], labels: Mapping[Any, Any]) -> list[tuple[str, str]]:
+    """A closed set as select options, in its order: (code, translated label)."""
+    return [(member.value, str(labels[member])) for member in codes]
 
 
 def _county_choices(blank: object) -> list[tuple[str, str]]:
@@ -83,7 +97,7 @@ class CardForm(FlaskForm):
 
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
-        self.color.choices = [(k, str(v)) for k, v in CARD_COLORS.items()]
+        self.color.choices = _choices(CardColor, CARD_COLORS)
 
 
 class LiftForm(FlaskForm):
@@ -179,7 +193,7 @@ class InspectionForm(FlaskForm):
 
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
-        self.outcome.choices = [(k, str(v)) for k, v in OUTCOMES.items()]
+        self.outcome.choices = _choices(Outcome, OUTCOMES)
 
 
 class CaseForm(FlaskForm):
@@ -210,6 +224,6 @@ class CaseForm(FlaskForm):
 
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
-        self.violation_type.choices = [(k, str(v)) for k, v in VIOLATION_TYPES.items()]
-        self.production_measure.choices = [(k, str(v)) for k, v in PRODUCTION_MEASURES.items()]
-        self.status.choices = [(k, str(v)) for k, v in CASE_STATUSES.items()]
+        self.violation_type.choices = _choices(ViolationType, VIOLATION_TYPES)
+        self.production_measure.choices = _choices(ProductionMeasure, PRODUCTION_MEASURES)
+        self.status.choices = _choices(CaseStatus, CASE_STATUSES)

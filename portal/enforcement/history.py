@@ -7,11 +7,26 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
+from enum import StrEnum
 
-CLEAN, INSPECTED, VIOLATION, CARD = "clean", "inspected", "violation", "card"
+
+class QuarterStatus(StrEnum):
+    """The mark of one quarter in the strip (what the API's `quarters[].status` holds)."""
+
+    CLEAN = "clean"
+    INSPECTED = "inspected"
+    VIOLATION = "violation"
+    CARD = "card"
+
+
 # A quarter shows its worst mark: an active card outranks a violation, which outranks a
 # clean inspection.
-RANK = {CLEAN: 0, INSPECTED: 1, VIOLATION: 2, CARD: 3}
+RANK = {
+    QuarterStatus.CLEAN: 0,
+    QuarterStatus.INSPECTED: 1,
+    QuarterStatus.VIOLATION: 2,
+    QuarterStatus.CARD: 3,
+}
 
 
 @dataclass(frozen=True)
@@ -60,7 +75,7 @@ class CardSpan:
 @dataclass(frozen=True)
 class Mark:
     quarter: Quarter
-    status: str
+    status: QuarterStatus
 
 
 def quarter_strip(
@@ -76,21 +91,21 @@ def quarter_strip(
     marks every quarter in which it was in force for at least one day.
     """
     quarters = last_quarters(today, count)
-    status = dict.fromkeys(quarters, CLEAN)
+    status = dict.fromkeys(quarters, QuarterStatus.CLEAN)
 
-    def raise_to(q: Quarter, mark: str) -> None:
+    def raise_to(q: Quarter, mark: QuarterStatus) -> None:
         if q in status and RANK[mark] > RANK[status[q]]:
             status[q] = mark
 
     for day, problem in inspections:
-        raise_to(Quarter.of(day), VIOLATION if problem else INSPECTED)
+        raise_to(Quarter.of(day), QuarterStatus.VIOLATION if problem else QuarterStatus.INSPECTED)
     for day in violations:
-        raise_to(Quarter.of(day), VIOLATION)
+        raise_to(Quarter.of(day), QuarterStatus.VIOLATION)
     for span in card_spans:
         end = span.end or today
         for q in quarters:
             if span.start <= q.end and end >= q.start:
-                raise_to(q, CARD)
+                raise_to(q, QuarterStatus.CARD)
     return [Mark(q, status[q]) for q in quarters]
 
 

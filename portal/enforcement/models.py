@@ -2,12 +2,17 @@
 
 Nothing here is ever deleted. A mistaken value is changed through a `Correction` row that
 keeps the old value and the reason, and the public sees both.
+
+Every closed set of codes a column holds is a `StrEnum` (its members are the strings stored,
+published in the API and the downloads, and compared in templates), with its labels beside
+it; the columns' check constraints are built from the same enums.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from enum import StrEnum
 from typing import Any
 
 import sqlalchemy as sa
@@ -17,46 +22,103 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from portal.core.extensions import Model
 from portal.core.models import TimestampMixin, UTCDateTime, intpk, str20, str64, str200, str500
 
-YELLOW, RED = "yellow", "red"
-CARD_COLORS = {YELLOW: _l("Yellow card"), RED: _l("Red card")}
-CARD_MEANING = {
-    YELLOW: _l(
+
+class CardColor(StrEnum):
+    YELLOW = "yellow"
+    RED = "red"
+
+
+class CardState(StrEnum):
+    ACTIVE = "active"
+    LIFTED = "lifted"
+    # Replaced by a red card (the day the red card was decided ends it).
+    ESCALATED = "escalated"
+
+
+class Outcome(StrEnum):
+    """What an inspection found."""
+
+    NO_PROBLEM = "no_problem"
+    RECTIFY = "rectify"
+    CASE_OPENED = "case"
+
+
+class ViolationType(StrEnum):
+    EXCEEDING = "exceeding"
+    BYPASS = "bypass"
+    FALSIFIED = "falsified"
+    NO_EIA = "no_eia"
+    NO_PERMIT = "no_permit"
+    OTHER = "other"
+
+
+class ProductionMeasure(StrEnum):
+    NONE = ""
+    RESTRICT = "restrict"
+    SUSPEND = "suspend"
+
+
+class CaseStatus(StrEnum):
+    FILED = "filed"
+    DECIDED = "decided"
+    ENFORCED = "enforced"
+    CLOSED = "closed"
+
+
+class DrawStatus(StrEnum):
+    COMMITTED = "committed"
+    REVEALED = "revealed"
+
+
+class RecordKind(StrEnum):
+    """The records a correction may change (`Correction.object_type`)."""
+
+    CARD = "card"
+    CASE = "case"
+    INSPECTION = "inspection"
+
+
+# The labels of each set, by code (looked up with the plain strings read from the database).
+CARD_COLORS: dict[str, Any] = {CardColor.YELLOW: _l("Yellow card"), CardColor.RED: _l("Red card")}
+CARD_MEANING: dict[str, Any] = {
+    CardColor.YELLOW: _l(
         "Exceeded standards or totals: production restricted or suspended for rectification"
     ),
-    RED: _l("Rectification failed or serious violation: operations stopped or closed"),
+    CardColor.RED: _l("Rectification failed or serious violation: operations stopped or closed"),
 }
-ACTIVE, LIFTED, ESCALATED = "active", "lifted", "escalated"
-CARD_STATES = {ACTIVE: _l("In force"), LIFTED: _l("Lifted"), ESCALATED: _l("Escalated to red")}
-
-NO_PROBLEM, RECTIFY, CASE_OPENED = "no_problem", "rectify", "case"
-OUTCOMES = {
-    NO_PROBLEM: _l("No problem found"),
-    RECTIFY: _l("Ordered to rectify"),
-    CASE_OPENED: _l("Case opened"),
+CARD_STATES: dict[str, Any] = {
+    CardState.ACTIVE: _l("In force"),
+    CardState.LIFTED: _l("Lifted"),
+    CardState.ESCALATED: _l("Escalated to red"),
 }
-
-VIOLATION_TYPES = {
-    "exceeding": _l("Exceeding discharge standards"),
-    "bypass": _l("Bypassing treatment facilities"),
-    "falsified": _l("Falsifying monitoring data"),
-    "no_eia": _l("Building without environmental approval"),
-    "no_permit": _l("Operating without a discharge permit"),
-    "other": _l("Other violation"),
+OUTCOMES: dict[str, Any] = {
+    Outcome.NO_PROBLEM: _l("No problem found"),
+    Outcome.RECTIFY: _l("Ordered to rectify"),
+    Outcome.CASE_OPENED: _l("Case opened"),
 }
-PRODUCTION_MEASURES = {
-    "": _l("None"),
-    "restrict": _l("Production restricted"),
-    "suspend": _l("Production suspended"),
+VIOLATION_TYPES: dict[str, Any] = {
+    ViolationType.EXCEEDING: _l("Exceeding discharge standards"),
+    ViolationType.BYPASS: _l("Bypassing treatment facilities"),
+    ViolationType.FALSIFIED: _l("Falsifying monitoring data"),
+    ViolationType.NO_EIA: _l("Building without environmental approval"),
+    ViolationType.NO_PERMIT: _l("Operating without a discharge permit"),
+    ViolationType.OTHER: _l("Other violation"),
 }
-CASE_STATUSES = {
-    "filed": _l("Filed"),
-    "decided": _l("Penalty decided"),
-    "enforced": _l("Penalty enforced"),
-    "closed": _l("Case closed"),
+PRODUCTION_MEASURES: dict[str, Any] = {
+    ProductionMeasure.NONE: _l("None"),
+    ProductionMeasure.RESTRICT: _l("Production restricted"),
+    ProductionMeasure.SUSPEND: _l("Production suspended"),
 }
-
-COMMITTED, REVEALED = "committed", "revealed"
-DRAW_STATUSES = {COMMITTED: _l("Committed, awaiting the draw"), REVEALED: _l("Drawn and revealed")}
+CASE_STATUSES: dict[str, Any] = {
+    CaseStatus.FILED: _l("Filed"),
+    CaseStatus.DECIDED: _l("Penalty decided"),
+    CaseStatus.ENFORCED: _l("Penalty enforced"),
+    CaseStatus.CLOSED: _l("Case closed"),
+}
+DRAW_STATUSES: dict[str, Any] = {
+    DrawStatus.COMMITTED: _l("Committed, awaiting the draw"),
+    DrawStatus.REVEALED: _l("Drawn and revealed"),
+}
 
 
 def _in(values: Any) -> str:
@@ -115,7 +177,7 @@ class Card(Model, TimestampMixin):
     reasons: Mapped[str] = mapped_column(sa.Text)
     measures: Mapped[str] = mapped_column(sa.Text)
     deadline: Mapped[dt.date | None]  # rectification deadline
-    state: Mapped[str20] = mapped_column(default=ACTIVE)
+    state: Mapped[str20] = mapped_column(default=CardState.ACTIVE)
     # Lifting (or the day a red card replaced this yellow one) ends the card.
     ended_on: Mapped[dt.date | None]
     lift_reason: Mapped[str | None] = mapped_column(sa.Text)
@@ -132,8 +194,8 @@ class Card(Model, TimestampMixin):
     escalated_from: Mapped[Card | None] = relationship(remote_side="Card.id", lazy="select")
 
     __table_args__ = (
-        sa.CheckConstraint(f"color in ({_in(CARD_COLORS)})", name="color_known"),
-        sa.CheckConstraint(f"state in ({_in(CARD_STATES)})", name="state_known"),
+        sa.CheckConstraint(f"color in ({_in(CardColor)})", name="color_known"),
+        sa.CheckConstraint(f"state in ({_in(CardState)})", name="state_known"),
         sa.Index("ix_enforcement_cards_state_color", "state", "color"),
         sa.Index("ix_enforcement_cards_enterprise_decided", "enterprise_id", "decided_on"),
         sa.Index("ix_enforcement_cards_ended_on", "ended_on"),
@@ -141,7 +203,7 @@ class Card(Model, TimestampMixin):
 
     @property
     def serious(self) -> bool:
-        return self.color == RED
+        return self.color == CardColor.RED
 
     @property
     def color_label(self) -> str:
@@ -165,7 +227,7 @@ class Draw(Model, TimestampMixin):
     county: Mapped[str20 | None] = mapped_column(index=True)
     planned_on: Mapped[dt.date]
     entropy_source: Mapped[str500]  # how the public entropy will be fixed, stated in advance
-    status: Mapped[str20] = mapped_column(default=COMMITTED, index=True)
+    status: Mapped[str20] = mapped_column(default=DrawStatus.COMMITTED, index=True)
     commitment: Mapped[str64]
     # Kept secret until the reveal; public pages and the API never read it before then.
     secret: Mapped[str64]
@@ -177,13 +239,14 @@ class Draw(Model, TimestampMixin):
     recorded_by: Mapped[str] = mapped_column(sa.String(254), default="system")
 
     __table_args__ = (
-        sa.CheckConstraint(f"status in ({_in(DRAW_STATUSES)})", name="status_known"),
+        sa.CheckConstraint(f"status in ({_in(DrawStatus)})", name="status_known"),
         sa.Index("ix_enforcement_draws_committed_at", "committed_at"),
     )
 
     @property
     def public_document(self) -> dict[str, Any]:
-        return self.revealed_document if self.status == REVEALED else self.committed_document  # type: ignore[return-value]
+        revealed = self.status == DrawStatus.REVEALED
+        return self.revealed_document if revealed else self.committed_document  # type: ignore[return-value]
 
 
 class Case(Model, TimestampMixin):
@@ -201,10 +264,10 @@ class Case(Model, TimestampMixin):
     fine_yuan: Mapped[Decimal] = mapped_column(sa.Numeric(14, 2), default=Decimal(0))
     daily_penalty_yuan: Mapped[Decimal] = mapped_column(sa.Numeric(14, 2), default=Decimal(0))
     seizure: Mapped[bool] = mapped_column(default=False)
-    production_measure: Mapped[str20] = mapped_column(default="")
+    production_measure: Mapped[str20] = mapped_column(default=ProductionMeasure.NONE)
     police_transferred_on: Mapped[dt.date | None]
     police_outcome: Mapped[str | None] = mapped_column(sa.Text)
-    status: Mapped[str20] = mapped_column(default="decided")
+    status: Mapped[str20] = mapped_column(default=CaseStatus.DECIDED)
     typical: Mapped[bool] = mapped_column(default=False, index=True)
     serious: Mapped[bool] = mapped_column(default=False)
     repaired_on: Mapped[dt.date | None]
@@ -215,10 +278,10 @@ class Case(Model, TimestampMixin):
     enterprise: Mapped[Enterprise] = relationship(lazy="joined")
 
     __table_args__ = (
-        sa.CheckConstraint(f"violation_type in ({_in(VIOLATION_TYPES)})", name="type_known"),
-        sa.CheckConstraint(f"status in ({_in(CASE_STATUSES)})", name="status_known"),
+        sa.CheckConstraint(f"violation_type in ({_in(ViolationType)})", name="type_known"),
+        sa.CheckConstraint(f"status in ({_in(CaseStatus)})", name="status_known"),
         sa.CheckConstraint(
-            f"production_measure in ({_in(PRODUCTION_MEASURES)})", name="measure_known"
+            f"production_measure in ({_in(ProductionMeasure)})", name="measure_known"
         ),
         sa.CheckConstraint("fine_yuan >= 0 AND daily_penalty_yuan >= 0", name="amounts"),
         sa.Index("ix_enforcement_cases_enterprise_filed", "enterprise_id", "filed_on"),
@@ -266,7 +329,7 @@ class Inspection(Model, TimestampMixin):
     case: Mapped[Case | None] = relationship()
 
     __table_args__ = (
-        sa.CheckConstraint(f"outcome in ({_in(OUTCOMES)})", name="outcome_known"),
+        sa.CheckConstraint(f"outcome in ({_in(Outcome)})", name="outcome_known"),
         sa.Index("ix_enforcement_inspections_enterprise_on", "enterprise_id", "inspected_on"),
     )
 
@@ -311,7 +374,7 @@ class Correction(Model):
     corrected_by: Mapped[str] = mapped_column(sa.String(254))
 
     __table_args__ = (
-        sa.CheckConstraint("object_type in ('card', 'case', 'inspection')", name="type_known"),
+        sa.CheckConstraint(f"object_type in ({_in(RecordKind)})", name="type_known"),
         sa.Index("ix_enforcement_corrections_object", "object_type", "object_id"),
     )
 

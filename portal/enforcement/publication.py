@@ -13,7 +13,7 @@ from portal.core.clock import CHINA, china_date, china_today
 from portal.core.extensions import db
 from portal.core.models import utcnow
 from portal.enforcement.history import add_years
-from portal.enforcement.models import ACTIVE, RED, YELLOW, Card, Case, Correction
+from portal.enforcement.models import Card, CardColor, CardState, Case, Correction, RecordKind
 
 
 def today() -> dt.date:
@@ -39,9 +39,9 @@ def card_public_clause(on: dt.date | None = None) -> sa.ColumnElement[bool]:
     return sa.and_(
         sa.or_(Card.repaired_on.is_(None), Card.repaired_on > on),
         sa.or_(
-            Card.state == ACTIVE,
-            sa.and_(Card.color == RED, Card.ended_on > serious),
-            sa.and_(Card.color == YELLOW, Card.ended_on > ordinary),
+            Card.state == CardState.ACTIVE,
+            sa.and_(Card.color == CardColor.RED, Card.ended_on > serious),
+            sa.and_(Card.color == CardColor.YELLOW, Card.ended_on > ordinary),
         ),
     )
 
@@ -62,8 +62,8 @@ def case_public_clause(on: dt.date | None = None) -> sa.ColumnElement[bool]:
 def public_until(item: Card | Case) -> dt.date | None:
     """First day the item is no longer public (None while a card is in force)."""
     if isinstance(item, Card):
-        start = None if item.state == ACTIVE else item.ended_on
-        serious = item.color == RED
+        start = None if item.state == CardState.ACTIVE else item.ended_on
+        serious = item.color == CardColor.RED
     else:
         start, serious = item.reference_date, item.serious
     end = None if start is None else add_years(start, period_years(serious))
@@ -77,7 +77,7 @@ def is_public(item: Card | Case, on: dt.date | None = None) -> bool:
     return end is None or end > (on or today())
 
 
-def corrections_for(kind: str, ids: Iterable[int]) -> dict[int, list[Correction]]:
+def corrections_for(kind: RecordKind, ids: Iterable[int]) -> dict[int, list[Correction]]:
     ids = list(ids)
     found: dict[int, list[Correction]] = {}
     if not ids:
@@ -100,7 +100,7 @@ def next_change(now: dt.datetime | None = None) -> dt.datetime | None:
     on = china_date(now)
     ends: list[dt.date] = []
     for card in db.session.scalars(
-        sa.select(Card).where(Card.state != ACTIVE, card_public_clause(on))
+        sa.select(Card).where(Card.state != CardState.ACTIVE, card_public_clause(on))
     ):
         end = public_until(card)
         if end is not None:

@@ -9,6 +9,7 @@ import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
+from enum import StrEnum
 from typing import Any
 
 import sqlalchemy as sa
@@ -18,18 +19,17 @@ from flask_babel import gettext as _
 from portal.core.extensions import db
 from portal.enforcement import history, publication
 from portal.enforcement.models import (
-    ACTIVE,
-    CASE_OPENED,
-    NO_PROBLEM,
-    RED,
-    REVEALED,
-    YELLOW,
     Card,
+    CardColor,
+    CardState,
     Case,
     Correction,
     Draw,
+    DrawStatus,
     Enterprise,
     Inspection,
+    Outcome,
+    RecordKind,
 )
 from portal.search.registry import like_pattern
 
@@ -68,10 +68,12 @@ def cards_query(
 ) -> sa.Select[Any]:
     query = sa.select(Card).join(Card.enterprise)
     if lifted:
-        query = query.where(Card.state != ACTIVE).order_by(Card.ended_on.desc(), Card.id.desc())
+        query = query.where(Card.state != CardState.ACTIVE).order_by(
+            Card.ended_on.desc(), Card.id.desc()
+        )
     else:
-        query = query.where(Card.state == ACTIVE).order_by(
-            sa.case((Card.color == RED, 0), else_=1),
+        query = query.where(Card.state == CardState.ACTIVE).order_by(
+            sa.case((Card.color == CardColor.RED, 0), else_=1),
             Card.decided_on.desc(),
         )
     if not officials:
@@ -80,16 +82,18 @@ def cards_query(
         query = query.where(Enterprise.county == _clean(args, "county"))
     if _clean(args, "industry"):
         query = query.where(Enterprise.industry == _clean(args, "industry"))
-    if _clean(args, "card") in (RED, YELLOW):
+    if _clean(args, "card") in tuple(CardColor):
         query = query.where(Card.color == _clean(args, "card"))
     return query
 
 
 def card_counts() -> dict[str, int]:
     rows = db.session.execute(
-        sa.select(Card.color, sa.func.count()).where(Card.state == ACTIVE).group_by(Card.color)
+        sa.select(Card.color, sa.func.count())
+        .where(Card.state == CardState.ACTIVE)
+        .group_by(Card.color)
     ).all()
-    counts = {RED: 0, YELLOW: 0}
+    counts = {CardColor.RED.value: 0, CardColor.YELLOW.value: 0}
     counts.update(dict(rows))
     return counts
 
@@ -197,7 +201,11 @@ def enforcement_totals() -> tuple[list[Totals], Totals]:
                 setattr(row, name, getattr(row, name) + value)
 
     for day, color in db.session.execute(sa.select(Card.decided_on, Card.color)):
-        add(day, red_cards=int(color == RED), yellow_cards=int(color == YELLOW))
+        add(
+            day,
+            red_cards=int(color == CardColor.RED),
+            yellow_cards=int(color == CardColor.YELLOW),
+        )
     for decided, filed, fine, transferred in db.session.execute(
         sa.select(Case.decided_on, Case.filed_on, Case.fine_yuan, Case.police_transferred_on)
     ):
@@ -212,12 +220,24 @@ def enforcement_totals() -> tuple[list[Totals], Totals]:
     return [years[y] for y in sorted(years)], overall
 
 
+class EventKind(StrEnum):
+    """What a line of an enterprise's timeline records (its template compares these)."""
+
+    CARD = "card"
+    LIFT = "lift"
+    ESCALATE = "escalate"
+    REPAIR = "repair"
+    INSPECTION = "inspection"
+    CASE = "case"
+    TRANSFER = "transfer"
+
+
 @dataclass(frozen=True)
 class Event:
     """One line of an enterprise's timeline."""
 
     day: dt.date
-    kind: str  # card | lift | escalate | repair | inspection | case | transfer
+    kind: EventKind
     anchor: str
     title: str
     item: Any
@@ -254,17 +274,19 @@ def enterprise_history(enterprise: Enterprise, *, officials: bool) -> dict[str, 
     for card in cards:
         public = public_cards[card.id]
         events.append(
-            Event(card.decided_on, "card", f"card-{card.id}", card.color_label, card, public)
+            Event(
+                card.decided_on, EventKind.CARD, f"card-{card.id}", card.color_label, card, public
+            )
         )
-        if card.state != ACTIVE and card.ended_on:
-            kind = "lift" if card.lift_reason else "escalate"
-            label = _("Card lifted") if kind == "lift" else _("Escalated to a red card")
+        if card.state != CardState.ACTIVE and card.ended_on:
+            kind = EventKind.LIFT if card.lift_reason else EventKind.ESCALATE
+            label = _("Card lifted") if kind == EventKind.LIFT else _("Escalated to a red card")
             events.append(Event(card.ended_on, kind, f"card-{card.id}-end", label, card, public))
         if card.repaired_on:
             events.append(
                 Event(
                     card.repaired_on,
-                    "repair",
+                    EventKind.REPAIR,
                     f"card-{card.id}-repair",
                     _("Credit repair approved"),
                     card,
@@ -274,13 +296,13 @@ def enterprise_history(enterprise: Enterprise, *, officials: bool) -> dict[str, 
     for case in cases:
         public = public_cases[case.id]
         events.append(
-            Event(case.filed_on, "case", f"case-{case.id}", case.type_label, case, public)
+            Event(case.filed_on, EventKind.CASE, f"case-{case.id}", case.type_label, case, public)
         )
         if case.police_transferred_on:
             events.append(
                 Event(
                     case.police_transferred_on,
-                    "transfer",
+                    EventKind.TRANSFER,
                     f"case-{case.id}-transfer",
                     _("Transferred to the police"),
                     case,
@@ -291,7 +313,7 @@ def enterprise_history(enterprise: Enterprise, *, officials: bool) -> dict[str, 
         events.append(
             Event(
                 inspection.inspected_on,
-                "inspection",
+                EventKind.INSPECTION,
                 f"inspection-{inspection.id}",
                 inspection.outcome_label,
                 inspection,
@@ -302,14 +324,16 @@ def enterprise_history(enterprise: Enterprise, *, officials: bool) -> dict[str, 
     strip = history.quarter_strip(
         on,
         [history.CardSpan(c.decided_on, c.ended_on) for c in cards],
-        [(i.inspected_on, i.outcome != NO_PROBLEM) for i in inspections],
+        [(i.inspected_on, i.outcome != Outcome.NO_PROBLEM) for i in inspections],
         [c.filed_on for c in cases],
     )
-    current = next((c for c in cards if c.state == ACTIVE), None)
+    current = next((c for c in cards if c.state == CardState.ACTIVE), None)
     corrections = {
-        "card": publication.corrections_for("card", [c.id for c in cards]),
-        "case": publication.corrections_for("case", [c.id for c in cases]),
-        "inspection": publication.corrections_for("inspection", [i.id for i in inspections]),
+        RecordKind.CARD: publication.corrections_for(RecordKind.CARD, [c.id for c in cards]),
+        RecordKind.CASE: publication.corrections_for(RecordKind.CASE, [c.id for c in cases]),
+        RecordKind.INSPECTION: publication.corrections_for(
+            RecordKind.INSPECTION, [i.id for i in inspections]
+        ),
     }
     return {
         "events": events,
@@ -441,18 +465,18 @@ def case_row(case: Case) -> dict[str, Any]:
 
 
 def is_problem(outcome: str) -> bool:
-    return outcome != NO_PROBLEM
+    return outcome != Outcome.NO_PROBLEM
 
 
 def case_opened(outcome: str) -> bool:
-    return outcome == CASE_OPENED
+    return outcome == Outcome.CASE_OPENED
 
 
 def revealed(draw: Draw) -> bool:
-    return draw.status == REVEALED
+    return draw.status == DrawStatus.REVEALED
 
 
-def correction_list(kind: str, item_id: int) -> list[Correction]:
+def correction_list(kind: RecordKind, item_id: int) -> list[Correction]:
     return publication.corrections_for(kind, [item_id]).get(item_id, [])
 
 

@@ -8,15 +8,16 @@ from dataclasses import dataclass, field
 from typing import IO, Any
 
 import sqlalchemy as sa
-from flask_babel import gettext as _
 
 from portal.core import audit, counties
 from portal.core.extensions import db
+from portal.core.problems import Problems, Refusal
 from portal.core.tabular import TableError, read_table
 from portal.enforcement import credit_code
 from portal.enforcement import draw as drawing
+from portal.enforcement.messages import MESSAGES
 from portal.enforcement.models import Enterprise, Inspector
-from portal.enforcement.service import Problems, may_act_in, require_county
+from portal.enforcement.service import may_act_in, require_county
 
 
 @dataclass
@@ -47,39 +48,36 @@ class InspectorData:
     county: str | None = None
 
 
-def code_message(problem: credit_code.CodeProblem, raw: str) -> str:
+def code_refusal(problem: credit_code.CodeProblem, raw: str, field_name: str) -> Refusal:
+    """The refusal of credit code `raw` on field `field_name`, for its first `problem`."""
     if problem.code == credit_code.PROBLEM_LENGTH:
-        return _(
-            "A unified social credit code has 18 characters; %(found)s has %(count)s.",
+        return Refusal(
+            "credit_code_length",
+            field_name,
             found=raw.strip()[:40] or "—",
             count=len(credit_code.normalize(raw[:64])),
         )
     if problem.code == credit_code.PROBLEM_BAD_CHARACTER:
-        if problem.position is not None and 3 <= problem.position <= 8:
-            return _(
-                "Position %(position)s should be a digit (the division code), not %(found)s.",
-                position=problem.position,
-                found=problem.found,
-            )
-        return _(
-            "Position %(position)s: %(found)s is not used in credit codes "
-            "(the letters I, O, S, V and Z never appear).",
+        division = problem.position is not None and 3 <= problem.position <= 8
+        return Refusal(
+            "credit_code_division_digit" if division else "credit_code_bad_character",
+            field_name,
             position=problem.position,
             found=problem.found,
         )
-    return _(
-        "Check character wrong: position 18 should be %(expected)s, not %(found)s. "
-        "Please compare the code with the business licence.",
+    return Refusal(
+        "credit_code_check_character",
+        field_name,
         expected=problem.expected,
         found=problem.found,
     )
 
 
-def check_code(raw: str) -> tuple[str, str | None]:
-    """(normalised code, translated problem or None)."""
+def check_code(raw: str, field_name: str = "code") -> tuple[str, Refusal | None]:
+    """(normalised code, its refusal on `field_name` or None)."""
     problem = credit_code.validate(raw)
     if problem is not None:
-        return raw.strip(), code_message(problem, raw)
+        return raw.strip(), code_refusal(problem, raw, field_name)
     return credit_code.normalize(raw), None
 
 
@@ -87,38 +85,37 @@ TRUE_WORDS = {"1", "true", "yes", "y", "是", "重点", "x", "✓"}
 FALSE_WORDS = {"", "0", "false", "no", "n", "否"}
 
 
-def _enterprise_values(values: Mapping[str, str]) -> tuple[dict[str, Any], dict[str, str]]:
-    errors: dict[str, str] = {}
-    code, problem = check_code(values.get("code", ""))
-    if problem:
-        errors["code"] = problem
+def _enterprise_values(values: Mapping[str, str]) -> tuple[dict[str, Any], Problems]:
+    problems = Problems()
+    code, refusal = check_code(values.get("code", ""))
+    if refusal:
+        problems.extend([refusal])
     name = (values.get("name") or "").strip()
     if not name:
-        errors["name"] = _("The name is missing.")
+        problems.add("name_missing", "name")
     elif len(name) > 200:
-        errors["name"] = _("The name is longer than 200 characters.")
+        problems.add("name_too_long", "name")
     county = (values.get("county") or "").strip()
     by_name = {c.name_zh: c.code for c in counties.all_counties()}
     county = by_name.get(county, county.lower())
     if county not in counties.codes():
-        errors["county"] = _(
-            "Unknown county %(county)s; use one of: %(codes)s.",
+        problems.add(
+            "county_unknown",
+            "county",
             county=values.get("county", "") or "—",
             codes=", ".join(counties.codes()),
         )
     industry = (values.get("industry") or "").strip()
     if not industry:
-        errors["industry"] = _("The industry is missing.")
+        problems.add("industry_missing", "industry")
     elif len(industry) > 100:
-        errors["industry"] = _("The industry is longer than 100 characters.")
+        problems.add("industry_too_long", "industry")
     flag = (values.get("key_discharger") or "").strip().lower()
     if flag not in TRUE_WORDS | FALSE_WORDS:
-        errors["key_discharger"] = _(
-            "Key discharger must be yes or no (1/0, 是/否), not %(value)s.", value=flag
-        )
+        problems.add("key_discharger_invalid", "key_discharger", value=flag)
     permit = (values.get("permit_number") or "").strip()
     if len(permit) > 64:
-        errors["permit_number"] = _("The permit number is longer than 64 characters.")
+        problems.add("permit_number_too_long", "permit_number")
     address = (values.get("address") or "").strip()[:500]
     return {
         "code": code,
@@ -129,7 +126,7 @@ def _enterprise_values(values: Mapping[str, str]) -> tuple[dict[str, Any], dict[
         "address": address,
         "permit_number": permit or None,
         "key_discharger": flag in TRUE_WORDS,
-    }, errors
+    }, problems
 
 
 def _upsert_enterprise(data: dict[str, Any]) -> tuple[Enterprise, bool]:
@@ -143,19 +140,16 @@ def _upsert_enterprise(data: dict[str, Any]) -> tuple[Enterprise, bool]:
     return existing, False
 
 
-def _county_problem(data: dict[str, Any], stored: str | None, own: str) -> str | None:
-    """Why the acting official may not write this enterprise, if so: the county it is
-    registered in (as stored) and the county it would have afterwards are both checked."""
+def _county_refusal(data: dict[str, Any], stored: str | None, own: str) -> Refusal | None:
+    """Why the acting official may not write this enterprise, if so (on the county field):
+    the county it is registered in (as stored) and the county it would have afterwards are
+    both checked. `own`: the code for a new enterprise outside the official's county."""
     if stored is not None and not may_act_in(stored):
-        return _(
-            "Enterprise %(code)s is registered in another county; only that county's or the "
-            "region's officials may change it.",
-            code=data["code"],
-        )
+        return Refusal("enterprise_of_other_county", "county", code=data["code"])
     if not may_act_in(data["county"]):
         if stored is not None:
-            return _("A county official cannot move an enterprise to another county.")
-        return own
+            return Refusal("enterprise_moved_to_other_county", "county")
+        return Refusal(own, "county")
     return None
 
 
@@ -171,19 +165,18 @@ def _stored_counties(codes: list[str]) -> dict[str, str]:
 
 def save_enterprise(values: EnterpriseData | Mapping[str, str]) -> Enterprise:
     """Create or update one enterprise from a form. Raises Problems."""
-    data, errors = _enterprise_values(
+    data, problems = _enterprise_values(
         values.as_row() if isinstance(values, EnterpriseData) else values
     )
-    if not errors:
-        problem = _county_problem(
+    if not problems:
+        refusal = _county_refusal(
             data,
             _stored_counties([data["code"]]).get(data["code"]),
-            _("You may record enterprises only in your own county."),
+            "enterprise_outside_own_county",
         )
-        if problem:
-            errors["county"] = problem
-    if errors:
-        raise Problems(errors)
+        if refusal:
+            problems.extend([refusal])
+    problems.check()
     enterprise, created = _upsert_enterprise(data)
     db.session.flush()
     audit.record("create" if created else "update", "enterprise", enterprise.code, after=data)
@@ -193,69 +186,66 @@ def save_enterprise(values: EnterpriseData | Mapping[str, str]) -> Enterprise:
 
 @dataclass
 class ImportReport:
+    """What an import did: counts, or every refusal (each with its `row`, the header being
+    row 1; none for the file as a whole) when nothing was written."""
+
     added: int = 0
     updated: int = 0
-    errors: list[tuple[int | None, str]] = field(default_factory=list)
+    problems: Problems = field(default_factory=Problems)
 
     @property
     def ok(self) -> bool:
-        return not self.errors
+        return not self.problems
+
+    def lines(self) -> list[tuple[int | None, str]]:
+        """(row, translated text) per refusal, a cell's text after its column's name."""
+        return [
+            (r.row, f"{r.field}: {MESSAGES.text(r)}" if r.field else MESSAGES.text(r))
+            for r in self.problems
+        ]
 
 
 IMPORT_COLUMNS = ("code", "name", "county", "industry", "address")
-
-
-def _table_error(code: str) -> str:
-    messages = {
-        "no_header": _("The file has no header row."),
-        "too_many_columns": _("The file has too many columns."),
-        "duplicate_columns": _("The header names a column twice."),
-        "unreadable": _("The file could not be read."),
-        "empty": _("The file is empty."),
-        "not_xlsx": _("The file is not a real XLSX workbook."),
-        "not_csv": _("The file looks like a workbook, not a CSV file."),
-    }
-    return messages.get(code, _("Only CSV and XLSX files can be imported."))
 
 
 def import_enterprises(stream: IO[bytes], filename: str) -> ImportReport:
     """All or nothing: if any row has a problem, nothing is written and every problem is
     reported with its row number. Existing codes are updated; new ones added."""
     report = ImportReport()
+    problems = report.problems
     try:
         table = read_table(stream, filename)
         missing = [c for c in IMPORT_COLUMNS if c not in table.columns]
         if missing:
-            report.errors.append(
-                (1, _("Missing column(s): %(columns)s.", columns=", ".join(missing)))
-            )
+            problems.add("import_columns_missing", row=1, columns=", ".join(missing))
             return report
         rows: list[dict[str, Any]] = []
         seen: dict[str, int] = {}
         parsed = [(row.number, *_enterprise_values(row.values)) for row in table]
-        stored = _stored_counties([data["code"] for _n, data, errors in parsed if not errors])
-        own = _("You may import enterprises only in your own county.")
-        for number, data, errors in parsed:
-            if not errors:
-                problem = _county_problem(data, stored.get(data["code"]), own)
-                if problem:
-                    errors["county"] = problem
-            if not errors and data["code"] in seen:
-                errors["code"] = _(
-                    "Code %(code)s already appears in row %(row)s.",
-                    code=data["code"],
-                    row=seen[data["code"]],
+        stored = _stored_counties([data["code"] for _n, data, found in parsed if not found])
+        for number, data, found in parsed:
+            if not found:
+                refusal = _county_refusal(
+                    data, stored.get(data["code"]), "import_outside_own_county"
                 )
-            for name, message in errors.items():
-                report.errors.append((number, f"{name}: {message}"))
+                if refusal:
+                    found.extend([refusal])
+            if not found and data["code"] in seen:
+                found.add(
+                    "import_code_repeated", "code", code=data["code"], row_=seen[data["code"]]
+                )
+            for refusal in found:  # each refusal of the row names it
+                refusal.row = number
+            problems.extend(found)
             seen.setdefault(data["code"], number)
             rows.append(data)
     except TableError as exc:
-        report.errors.append((None, _table_error(exc.code)))
+        # Core's refusal, with core's words (MESSAGES falls back to them).
+        problems.extend([exc])
         return report
-    if not rows and not report.errors:
-        report.errors.append((None, _("The file has no data rows.")))
-    if report.errors:
+    if not rows and not problems:
+        problems.add("import_no_rows")
+    if problems:
         return report
     for data in rows:
         _enterprise, created = _upsert_enterprise(data)
@@ -277,24 +267,15 @@ def import_enterprises(stream: IO[bytes], filename: str) -> ImportReport:
 def save_inspector(data: InspectorData) -> Inspector:
     code, name, county = (data.code or "").strip(), (data.name or "").strip(), data.county
     require_county(county or None)
-    errors: dict[str, str] = {}
+    problems = Problems()
     if drawing._code_problem(code) is not None:
-        errors["code"] = _("A certificate number has no spaces or | and at most 64 characters.")
+        problems.add("certificate_number_invalid", "code")
     if not name:
-        errors["name"] = _("The name is missing.")
-    if errors:
-        raise Problems(errors)
+        problems.add("name_missing", "name")
+    problems.check()
     inspector = db.session.scalar(sa.select(Inspector).where(Inspector.code == code))
     if inspector is not None and not may_act_in(inspector.county):
-        raise Problems(
-            {
-                "code": _(
-                    "Certificate number %(code)s belongs to an inspector of another county; "
-                    "only that county's or the region's officials may change it.",
-                    code=code,
-                )
-            }
-        )
+        raise Refusal("inspector_of_other_county", "code", code=code)
     if inspector is None:
         inspector = Inspector(code=code, name=name, county=county or None)
         db.session.add(inspector)
@@ -307,13 +288,13 @@ def save_inspector(data: InspectorData) -> Inspector:
 
 
 def find_enterprise(raw: str, field_name: str = "enterprise_code") -> Enterprise:
-    """The registered enterprise with credit code `raw`, for a form naming it; Problems on
+    """The registered enterprise with credit code `raw`, for a form naming it; a Refusal on
     the field if the code is wrong or unknown, 403 if it is outside the official's county."""
-    code, problem = check_code(raw or "")
-    if problem:
-        raise Problems({field_name: problem})
+    code, refusal = check_code(raw or "", field_name)
+    if refusal:
+        raise refusal
     found = db.session.scalar(sa.select(Enterprise).where(Enterprise.code == code))
     if found is None:
-        raise Problems({field_name: _("No enterprise with this code is in the registry.")})
+        raise Refusal("enterprise_unknown", field_name)
     require_county(found.county)
     return found

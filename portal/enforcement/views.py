@@ -24,12 +24,13 @@ from portal.enforcement.models import (
     CARD_MEANING,
     DRAW_STATUSES,
     OUTCOMES,
-    REVEALED,
     VIOLATION_TYPES,
     Case,
     Draw,
+    DrawStatus,
     Enterprise,
     Inspection,
+    RecordKind,
 )
 
 bp = Blueprint("enforcement", __name__, url_prefix="/enforcement")
@@ -195,7 +196,7 @@ def draw(number: str) -> ResponseReturnValue:
             doc=found.public_document,
             committed=found.committed_document,
             entropy=draw_rules.entropy_source_of(found.committed_document),
-            revealed=found.status == REVEALED,
+            revealed=found.status == DrawStatus.REVEALED,
             enterprises_by_code=enterprises_by_code,
             inspector_names=inspector_names,
             inspections=queries.drawn_inspections(found),
@@ -313,7 +314,7 @@ def case(slug: str) -> ResponseReturnValue:
             case=found,
             public=publication.is_public(found),
             public_until=publication.public_until(found),
-            corrections=queries.correction_list("case", found.id),
+            corrections=queries.correction_list(RecordKind.CASE, found.id),
             inspections=db.session.scalars(
                 sa.select(Inspection).where(Inspection.case_id == found.id)
             ).all(),

@@ -17,9 +17,9 @@ from flask_babel import lazy_gettext as _l
 from portal.core import counties as county_registry
 from portal.core.extensions import limiter
 from portal.core.problems import Problems, Refusal
+from portal.core.publications import Topic
 from portal.notices.models import CATEGORY_LABELS, Category
 from portal.subscriptions import choices, service
-from portal.core.publications import Topic
 from portal.subscriptions.forms import ButtonForm, ChoicesForm, SubscribeForm
 from portal.subscriptions.messages import MESSAGES
 
