@@ -15,7 +15,7 @@ from portal.core import apiargs, openapi
 from portal.core.http import conditional
 from portal.core.pagecache import cacheable
 from portal.core.pagination import page_response, paginate
-from portal.enforcement import credit_code, queries
+from portal.enforcement import credit_code, queries, timeline
 from portal.enforcement import draw as draw_rules
 from portal.enforcement.models import (
     CardColor,
@@ -84,7 +84,7 @@ def enterprise(code: str) -> ResponseReturnValue:
     item = db.session.scalar(found)
     if item is None:
         abort(404)
-    data = queries.enterprise_history(item, officials=False)
+    data = timeline.enterprise_history(item, officials=False)
     visible = queries.public_case_ids([i.case_id for i in data["inspections"] if i.case_id])
     current = data["current_card"]
     return _json(

@@ -17,7 +17,7 @@ from portal.core.pagecache import cacheable
 from portal.core.pagination import paginate
 from portal.core.permissions import Role
 from portal.data.registry import csvw_link_header
-from portal.enforcement import credit_code, datasets, publication, queries
+from portal.enforcement import credit_code, datasets, publication, queries, timeline
 from portal.enforcement import draw as draw_rules
 from portal.enforcement.models import (
     CARD_COLORS,
@@ -126,7 +126,7 @@ def enterprise(code: str) -> ResponseReturnValue:
     found = db.session.scalar(sa.select(Enterprise).where(Enterprise.code == canonical))
     if found is None:
         abort(404)
-    data = queries.enterprise_history(found, officials=officials())
+    data = timeline.enterprise_history(found, officials=officials())
     return _cached(
         render_template(
             "enforcement/enterprise.html",
