@@ -5,14 +5,6 @@ from __future__ import annotations
 
 from portal.accounts import service
 from portal.accounts.messages import MESSAGES
-from tests.reports_support import refusal_codes
-
-
-def test_every_refusal_code_has_its_words_and_every_word_a_code():
-    codes, odd = refusal_codes("portal.accounts")
-    assert odd == []  # each code is a literal where it is raised
-    assert codes <= MESSAGES.codes
-    assert set(MESSAGES.words) <= codes
 
 
 def test_a_new_account_is_refused_field_by_field(app, db):

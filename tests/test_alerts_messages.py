@@ -5,14 +5,6 @@ from __future__ import annotations
 
 from portal.alerts.messages import MESSAGES
 from portal.core.problems import Problems
-from tests.reports_support import refusal_codes
-
-
-def test_every_refusal_code_has_its_words_and_every_word_a_code():
-    codes, odd = refusal_codes("portal.alerts")
-    assert odd == []  # each code is a literal where it is raised
-    assert codes <= MESSAGES.codes
-    assert set(MESSAGES.words) <= codes
 
 
 def test_the_offending_code_fills_the_texts_placeholder(app):

@@ -7,14 +7,6 @@ import pytest
 
 from portal.notices import attachments
 from portal.notices.messages import MESSAGES
-from tests.reports_support import refusal_codes
-
-
-def test_every_refusal_code_has_its_words_and_every_word_a_code():
-    codes, odd = refusal_codes("portal.notices")
-    assert odd == []  # each code is a literal where it is raised
-    assert codes <= MESSAGES.codes
-    assert set(MESSAGES.words) <= codes
 
 
 def test_a_file_over_the_limit_is_refused_with_the_limit_in_the_words(app):

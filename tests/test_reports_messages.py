@@ -5,14 +5,6 @@ from __future__ import annotations
 
 from portal.reports.messages import MESSAGES
 from portal.reports.workflow import ErrorCode, IllegalTransition
-from tests.reports_support import refusal_codes
-
-
-def test_every_refusal_code_has_its_words_and_every_word_a_code():
-    codes, odd = refusal_codes("portal.reports")
-    assert odd == []  # each code is a literal or an enum member where it is raised
-    assert codes <= MESSAGES.codes  # words here, or core's
-    assert set(MESSAGES.words) <= codes  # no words left over
 
 
 def test_every_workflow_error_code_has_words(app):

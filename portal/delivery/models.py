@@ -38,10 +38,6 @@ class DeliveryStatus(StrEnum):
     DROPPED = "dropped"  # the recipient unsubscribed before the worker reached them
 
 
-# portal.subscriptions.queries still imports this name (its owner switches to the member).
-PUBLICATION = MessageKind.PUBLICATION
-
-
 def _in(values: Iterable[str]) -> str:
     return ", ".join(f"'{v}'" for v in values)
 

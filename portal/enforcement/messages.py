@@ -131,10 +131,10 @@ MESSAGES = Messages(
         ),
         "insufficient_inspectors": _l("Not enough inspectors without a conflict for %(subject)s."),
         "bad_entropy": _l("The public entropy is not valid text."),
-        # The portal makes the secret and sorts the pools itself, so these two never reach
-        # an official; should they, the bare code is shown.
-        "bad_secret": "bad_secret",
-        "pool_not_sorted": "pool_not_sorted",
+        # The portal makes the secret and sorts the pools itself: these two reach only
+        # someone verifying a draw document by hand (`inspections verify`).
+        "bad_secret": _l("The draw's secret is not valid."),
+        "pool_not_sorted": _l("The enterprise or inspector pool is not in sorted order."),
         # --- inspections and cases -------------------------------------------------------
         "draw_unknown": _l("No draw has this number."),
         "case_unknown": _l("No case has this decision number."),

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 import sqlalchemy as sa
 
 from portal.core.extensions import db
-from portal.delivery.models import PUBLICATION, OutboxMessage
+from portal.delivery.models import MessageKind, OutboxMessage
 from portal.subscriptions.choices import Frequency, matches
 from portal.subscriptions.models import Subscriber
 
@@ -44,7 +44,7 @@ def digest_publications(since: dt.datetime, until: dt.datetime) -> list[OutboxMe
         db.session.scalars(
             sa.select(OutboxMessage)
             .where(
-                OutboxMessage.kind == PUBLICATION,
+                OutboxMessage.kind == MessageKind.PUBLICATION,
                 OutboxMessage.urgent.is_(False),
                 OutboxMessage.created_at >= since,
                 OutboxMessage.created_at < until,
