@@ -5,6 +5,7 @@ never by importing one another or a conftest.py (which pytest loads itself)."""
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 TESTS = Path(__file__).resolve().parent
@@ -230,3 +231,15 @@ def test_pages_get_their_feature_stylesheet_from_the_feature_layout():
         and path.name not in {"_layout.html", "base.html"}
     )
     assert linking == ["alerts/_head.html"]  # the warnings banner's style, while one is in force
+
+
+def test_closed_value_sets_are_str_enums_not_literals():
+    """One way to declare a closed set of values (states, kinds, stages …): a StrEnum, which
+    compares equal to the stored string and lists its members for forms, checks and the
+    OpenAPI document; `typing.Literal` sets would be a second way."""
+    literal = sorted(
+        name
+        for name, path in _modules().items()
+        if re.search(r"\bLiteral\[", path.read_text(encoding="utf-8"))
+    )
+    assert literal == []

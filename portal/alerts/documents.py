@@ -11,7 +11,7 @@ from flask_babel import gettext as _
 from portal.alerts import cap
 from portal.alerts.cap import MsgType, ResponseType, Severity
 from portal.alerts.models import Alert, AlertMessage, Kind, Level
-from portal.core import counties
+from portal.core import counties, urls
 
 LANGUAGES = (("zh_Hans", "zh-CN", "zh"), ("en", "en-US", "en"))
 GEOCODE = "DXAL-COUNTY"  # the portal's stable county codes (content/counties.csv)
@@ -35,7 +35,7 @@ RESPONSE: dict[Kind, ResponseType] = {
 
 def sender() -> str:
     configured = current_app.config.get("ALERTS_CAP_SENDER")
-    return configured or urlsplit(current_app.config["BASE_URL"]).hostname or "localhost"
+    return configured or urlsplit(urls.base_url()).hostname or "localhost"
 
 
 def identifier(alert_id: int, version: int) -> str:
@@ -48,7 +48,6 @@ def cap_path(alert_id: int, version: int | None = None) -> str:
 
 
 def _info(alert: Alert, message: AlertMessage, locale: str, language: str, suffix: str) -> cap.Info:
-    base = current_app.config["BASE_URL"]
     with force_locale(locale):
         names = [(code, counties.get(code)) for code in message.county_codes]
         areas = tuple(
@@ -92,7 +91,7 @@ def _info(alert: Alert, message: AlertMessage, locale: str, language: str, suffi
             if message.msg_type == MsgType.CANCEL
             else message.effective_from,
             sender_name=_("Daxing'anling Ecology and Environment Bureau"),
-            web=f"{base}/alerts/{alert.id}",
+            web=urls.absolute(f"/alerts/{alert.id}"),
             areas=areas,
             parameters=tuple(parameters),
         )

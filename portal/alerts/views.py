@@ -5,11 +5,12 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from flask import Blueprint, Response, current_app, jsonify, make_response, render_template
+from flask import Blueprint, Response, jsonify, make_response, render_template
 from flask.typing import ResponseReturnValue
 
 from portal.alerts import documents, queries
 from portal.alerts.models import Alert
+from portal.core import urls
 from portal.core.http import conditional
 from portal.core.models import utcnow
 from portal.core.pagecache import cacheable
@@ -76,7 +77,6 @@ def _iso(value: dt.datetime | None) -> str | None:
 
 
 def alert_json(alert: Alert) -> dict[str, Any]:
-    base = current_app.config["BASE_URL"]
     return {
         "id": alert.id,
         "status": alert.status,
@@ -96,8 +96,8 @@ def alert_json(alert: Alert) -> dict[str, Any]:
         "lift_reason": (
             {"zh": alert.lift_reason_zh, "en": alert.lift_reason_en} if alert.is_lifted else None
         ),
-        "url": f"{base}/alerts/{alert.id}",
-        "cap": f"{base}{documents.cap_path(alert.id)}",
+        "url": urls.absolute(f"/alerts/{alert.id}"),
+        "cap": urls.absolute(documents.cap_path(alert.id)),
     }
 
 

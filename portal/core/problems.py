@@ -35,6 +35,11 @@ class Refusal(ValueError):
         self.row = row
         self.params = params
 
+    def on(self, field: str) -> Refusal:
+        """The same refusal, said of another field (a check made on one value whose answer
+        the form shows beside another)."""
+        return Refusal(self.code, field, row=self.row, **self.params)
+
     def __str__(self) -> str:
         where = ", ".join(
             part for part in (self.field, f"row {self.row}" if self.row else "") if part
@@ -55,6 +60,9 @@ class Problems(ValueError):
 
     def add(self, code: str, field: str = "", /, *, row: int | None = None, **params: Any) -> None:
         self.refusals.append(Refusal(code, field, row=row, **params))
+
+    def append(self, refusal: Refusal) -> None:
+        self.refusals.append(refusal)
 
     def extend(self, refusals: Iterable[Refusal]) -> None:
         self.refusals.extend(refusals)

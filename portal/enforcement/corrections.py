@@ -163,7 +163,7 @@ def correct(item: Card | Case | Inspection, data: CorrectionData) -> Correction:
         raise Refusal("value_unchanged", "value")
     # The form has one value field: every refusal of the corrected record is its refusal.
     Problems(
-        Refusal(r.code, "value", row=r.row, **r.params) for r in _check(item, name, value)
+        r.on("value") for r in _check(item, name, value)
     ).check()
     was_public = not isinstance(item, Inspection) and is_public(item)
     setattr(item, name, value)

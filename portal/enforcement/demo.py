@@ -12,6 +12,7 @@ import sqlalchemy as sa
 from flask import current_app
 
 from portal.config import ROOT
+from portal.core import urls
 from portal.core.extensions import db
 from portal.core.models import utcnow
 from portal.enforcement import cards, cases, draws, registry
@@ -40,7 +41,7 @@ def _enterprise(code: str) -> Enterprise:
 def load() -> int:
     if current_app.config["PRODUCTION"]:
         raise RuntimeError("demo records are never loaded in production")
-    with current_app.test_request_context(base_url=current_app.config["BASE_URL"]):
+    with current_app.test_request_context(base_url=urls.base_url()):
         return _load()
 
 

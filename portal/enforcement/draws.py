@@ -228,7 +228,7 @@ def reveal_draw(draw: Draw, entropy: str, *, now: dt.datetime | None = None) -> 
         result = drawing.draw(setup, draw.secret, entropy)
     except drawing.DrawError as exc:
         # The pure core's refusal (its code and subject), on the entropy field.
-        raise Refusal(exc.code, "entropy", **exc.params) from exc
+        raise exc.on("entropy") from exc
     binding: dict[str, Any] = {}
     if source is not None:
         binding = {

@@ -89,7 +89,7 @@ def _enterprise_values(values: Mapping[str, str]) -> tuple[dict[str, Any], Probl
     problems = Problems()
     code, refusal = check_code(values.get("code", ""))
     if refusal:
-        problems.extend([refusal])
+        problems.append(refusal)
     name = (values.get("name") or "").strip()
     if not name:
         problems.add("name_missing", "name")
@@ -175,7 +175,7 @@ def save_enterprise(values: EnterpriseData | Mapping[str, str]) -> Enterprise:
             "enterprise_outside_own_county",
         )
         if refusal:
-            problems.extend([refusal])
+            problems.append(refusal)
     problems.check()
     enterprise, created = _upsert_enterprise(data)
     db.session.flush()
@@ -229,7 +229,7 @@ def import_enterprises(stream: IO[bytes], filename: str) -> ImportReport:
                     data, stored.get(data["code"]), "import_outside_own_county"
                 )
                 if refusal:
-                    found.extend([refusal])
+                    found.append(refusal)
             if not found and data["code"] in seen:
                 found.add(
                     "import_code_repeated", "code", code=data["code"], row_=seen[data["code"]]
@@ -241,7 +241,7 @@ def import_enterprises(stream: IO[bytes], filename: str) -> ImportReport:
             rows.append(data)
     except TableError as exc:
         # Core's refusal, with core's words (MESSAGES falls back to them).
-        problems.extend([exc])
+        problems.append(exc)
         return report
     if not rows and not problems:
         problems.add("import_no_rows")

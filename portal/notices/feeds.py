@@ -6,7 +6,7 @@ import datetime as dt
 import hashlib
 
 from feedgen.feed import FeedGenerator
-from flask import Blueprint, Response, abort, current_app, request, url_for
+from flask import Blueprint, Response, abort, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
@@ -154,7 +154,7 @@ def feed(name: str, fmt: str) -> ResponseReturnValue:
                 fmt,
                 county,
                 html_lang(),
-                current_app.config["BASE_URL"],
+                urls.base_url(),
                 [tuple(v) for v in versions],
             )
         ).encode()

@@ -28,10 +28,9 @@ def _text(payload: dict, field: str, language: str) -> str:
 
 
 def _mail(subscriber: Subscriber, delivery_id: int, subject: str, lines: list[str]) -> Message:
-    base = current_app.config["BASE_URL"]
     token = service.link_token(subscriber)
-    unsubscribe = f"{base}/subscribe/unsubscribe/{token}"
-    manage = f"{base}/subscribe/manage/{token}"
+    unsubscribe = urls.absolute(f"/subscribe/unsubscribe/{token}")
+    manage = urls.absolute(f"/subscribe/manage/{token}")
     footer = [
         "--",
         _("You receive this because you subscribed on the water portal."),
@@ -59,12 +58,11 @@ def _mail(subscriber: Subscriber, delivery_id: int, subject: str, lines: list[st
 
 
 def _publication_lines(payload: dict, language: str) -> list[str]:
-    base = current_app.config["BASE_URL"]
     lines = [_text(payload, "title", language)]
     summary = _text(payload, "summary", language)
     if summary:
         lines += ["", summary]
-    lines += ["", _("Read more: %(url)s", url=base + payload["path"])]
+    lines += ["", _("Read more: %(url)s", url=urls.absolute(payload["path"]))]
     return lines
 
 

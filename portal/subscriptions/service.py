@@ -24,10 +24,6 @@ from portal.subscriptions.models import Subscriber, SubscriptionRequest
 RESEND_AFTER = dt.timedelta(minutes=1)
 
 
-def _url(path: str) -> str:
-    return urls.absolute(path)
-
-
 def _confirmation_mail(address: str, secret: str, language: str, hours: int) -> None:
     with force_locale(language):
         subject = _("Please confirm your e-mail subscription")
@@ -41,7 +37,7 @@ def _confirmation_mail(address: str, secret: str, language: str, hours: int) -> 
                     "To confirm, open this link within %(hours)s hours and press the button:",
                     hours=hours,
                 ),
-                _url(f"/subscribe/confirm/{secret}"),
+                urls.absolute(f"/subscribe/confirm/{secret}"),
                 _(
                     "If you did not ask for this, ignore this mail: nothing else will be sent "
                     "to you and the request is deleted when the link expires."

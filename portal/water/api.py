@@ -34,15 +34,11 @@ def _num(text: str | None) -> int | float | None:
     return int(d) if d == d.to_integral_value() and "." not in text else float(d)
 
 
-def _url(path: str) -> str:
-    return urls.absolute(path)
-
-
 def sample_json(e: WaterEvaluation) -> dict[str, Any]:
     d = e.result
     return {
         "sample_id": d["sample_id"],
-        "url": _url(f"/water/samples/{d['sample_id']}"),
+        "url": urls.absolute(f"/water/samples/{d['sample_id']}"),
         "site": d["site"],
         "stage": d["stage"],
         "sampled_at": d["sampled_at"],
@@ -112,7 +108,7 @@ def site_json(
 ) -> dict[str, Any]:
     out: dict[str, Any] = {
         "code": s.code,
-        "url": _url(f"/water/sites/{s.code}"),
+        "url": urls.absolute(f"/water/sites/{s.code}"),
         "name_zh": s.name_zh,
         "name_en": s.name_en or None,
         "stage": s.stage,
@@ -131,7 +127,7 @@ def site_json(
         out["samples"] = [
             {
                 "sample_id": e.sample_id,
-                "url": _url(f"/api/v1/water/samples/{e.sample_id}"),
+                "url": urls.absolute(f"/api/v1/water/samples/{e.sample_id}"),
                 "sampled_at": e.sampled_at.astimezone(CHINA).isoformat(),
                 "quarter": e.quarter,
                 "class": e.water_class,
@@ -150,7 +146,7 @@ def quarter_json(pub: WaterPublication) -> dict[str, Any]:
         "quarter": pub.quarter,
         "due": due.isoformat(),
         "published_late": calendar.china_today(first) > due,
-        "url": _url(f"/water/quarters/{pub.county}/{pub.quarter}"),
+        "url": urls.absolute(f"/water/quarters/{pub.county}/{pub.quarter}"),
         "version": pub.version,
         "published_at": pub.published_at.isoformat(),
         "correction_reason": pub.reason,
@@ -263,7 +259,9 @@ def counties_list() -> ResponseReturnValue:
             {
                 "county": code,
                 "latest_quarter": pub.quarter if pub else None,
-                "latest_url": _url(f"/api/v1/water/quarters/{code}/{pub.quarter}") if pub else None,
+                "latest_url": urls.absolute(f"/api/v1/water/quarters/{code}/{pub.quarter}")
+                if pub
+                else None,
                 "stages": stages,
                 "overdue": [
                     {"quarter": d.quarter, "due": d.due.isoformat(), "status": "not yet published"}
