@@ -1,14 +1,11 @@
-"""The water feature's words: every refusal code it raises or reports has its words in
-`portal.water.messages.MESSAGES`, table errors are worded once (by core), and the officials
-read them in their language."""
+"""The water feature's words (`portal.water.messages.MESSAGES`; that every code has its
+words is tests/test_core_problems.py's): table errors are worded once (by core), and the
+officials read them in their language."""
 
 from __future__ import annotations
 
-import ast
 import io
-from pathlib import Path
 
-import pytest
 from flask_babel import force_locale
 
 from portal.core.messages import CORE
@@ -16,73 +13,6 @@ from portal.water import explanations, service
 from portal.water.importer import Report, RowError
 from portal.water.messages import MESSAGES, TABLE_PREFIX
 from tests.water_support import SITES
-
-WATER = Path(__file__).resolve().parents[1] / "portal" / "water"
-# The classes water raises its refusals with, and the collectors it reports them into.
-REFUSALS = {
-    "WaterDataError",
-    "InvalidValue",
-    "UnknownUnit",
-    "UnknownParameter",
-    "InvalidInput",
-    "ExplanationError",
-    "PublishError",
-    "RowError",
-    "Refusal",
-}
-COLLECTORS = {"report", "problems"}
-
-
-def _codes_in(source: str) -> set[str]:
-    """The string-literal codes of every refusal built or reported in `source`."""
-    found = set()
-    for node in ast.walk(ast.parse(source)):
-        if not isinstance(node, ast.Call) or not node.args:
-            continue
-        func = node.func
-        refusal = isinstance(func, ast.Name) and func.id in REFUSALS
-        refusal |= isinstance(func, ast.Attribute) and func.attr in REFUSALS
-        reported = (
-            isinstance(func, ast.Attribute)
-            and func.attr == "add"
-            and isinstance(func.value, ast.Name)
-            and func.value.id in COLLECTORS
-        )
-        first = node.args[0]
-        if (refusal or reported) and isinstance(first, ast.Constant):
-            assert isinstance(first.value, str), ast.unparse(node)
-            found.add(first.value)
-    return found
-
-
-def raised_codes() -> set[str]:
-    return {code for path in WATER.glob("*.py") for code in _codes_in(path.read_text("utf-8"))}
-
-
-def test_the_scan_finds_raised_and_reported_codes():
-    source = (
-        "raise InvalidValue('empty', parameter=p)\n"
-        "report.add('missing_column', column, row=1)\n"
-        "db.session.add('not a code')\n"
-        "errors.append(explanations.ExplanationError('cause_required', 'cause'))\n"
-    )
-    assert _codes_in(source) == {"empty", "missing_column", "cause_required"}
-
-
-def test_every_code_water_raises_or_reports_has_its_words():
-    codes = raised_codes()
-    assert len(codes) > 50  # the scan sees the importer, the engine and the services
-    assert codes - MESSAGES.codes == set()
-
-
-@pytest.mark.parametrize("code", sorted(MESSAGES.codes))
-def test_every_message_is_translated_and_takes_no_unknown_placeholder(app, code):
-    refusal = RowError(code)
-    with app.test_request_context(), force_locale("zh_Hans"):
-        chinese = MESSAGES.text(refusal)
-    with app.test_request_context(), force_locale("en"):
-        english = MESSAGES.text(refusal)
-    assert chinese and english and chinese != english
 
 
 def test_table_errors_are_worded_once_by_core(app):
