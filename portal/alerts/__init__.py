@@ -23,7 +23,7 @@ def init_app(app: Flask) -> None:
     # CAP <sender>, part of every message identifier: set it once and never change it.
     app.config.setdefault("ALERTS_CAP_SENDER", os.environ.get("PORTAL_ALERTS_CAP_SENDER"))
     app.register_blueprint(views.bp)
-    app.register_blueprint(views.api_bp)
+    app.register_blueprint(api.api_bp)
     app.register_blueprint(feeds.bp)
     app.register_blueprint(admin.bp)
     openapi.init_app(app)

@@ -1,11 +1,20 @@
-"""The warnings' part of the OpenAPI document: the JSON list, CAP documents and feeds."""
+"""The warnings' JSON API (/api/v1/alerts) and their part of the OpenAPI document: the list,
+CAP documents and feeds."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
-from portal.alerts.models import AlertStatus, Kind, Level
-from portal.core import openapi
+from flask import Blueprint, jsonify
+from flask.typing import ResponseReturnValue
+
+from portal.alerts import documents, queries
+from portal.alerts.models import Alert, AlertStatus, Kind, Level
+from portal.alerts.views import fresh
+from portal.core import openapi, urls
+from portal.core.pagecache import cacheable
+from portal.core.pagination import page_of, page_response
 
 _ID = {"name": "id", "in": "path", "required": True, "schema": {"type": "integer"}}
 _TEXT = {
@@ -86,3 +95,53 @@ OPENAPI_COMPONENTS: dict[str, Any] = {
         }
     }
 }
+
+
+# --- The endpoints -------------------------------------------------------------------------
+
+api_bp = Blueprint("alerts_api", __name__, url_prefix="/api/v1/alerts")
+
+
+def _iso(value: dt.datetime | None) -> str | None:
+    return value.astimezone(dt.UTC).isoformat() if value else None
+
+
+def alert_json(alert: Alert) -> dict[str, Any]:
+    return {
+        "id": alert.id,
+        "status": alert.status,
+        "version": alert.version,
+        "level": alert.level,
+        "kind": alert.kind,
+        "counties": list(alert.county_codes),
+        "sites": list(alert.site_codes),
+        "headline": {"zh": alert.headline_zh, "en": alert.headline_en},
+        "instruction": {"zh": alert.instruction_zh, "en": alert.instruction_en},
+        "description": {"zh": alert.description_zh, "en": alert.description_en},
+        "effective_from": _iso(alert.effective_from),
+        "expected_end": _iso(alert.expected_end),
+        "published_at": _iso(alert.published_at),
+        "revised_at": _iso(alert.revised_at),
+        "lifted_at": _iso(alert.lifted_at),
+        "lift_reason": (
+            {"zh": alert.lift_reason_zh, "en": alert.lift_reason_en} if alert.is_lifted else None
+        ),
+        "url": urls.absolute(f"/alerts/{alert.id}"),
+        "cap": urls.absolute(documents.cap_path(alert.id)),
+    }
+
+
+@api_bp.get("")
+@cacheable
+def api_index() -> ResponseReturnValue:
+    active, past = queries.public_list(limit=None)
+    page = page_of([*active, *past], default_per_page=50)
+    return fresh(page_response(page, [alert_json(a) for a in page.items]))
+
+
+@api_bp.get("/<int:alert_id>")
+@cacheable
+def api_detail(alert_id: int) -> ResponseReturnValue:
+    response = jsonify(alert_json(queries.alert_or_404(alert_id)))
+    response.access_control_allow_origin = "*"
+    return fresh(response)
