@@ -120,9 +120,9 @@ def test_a_refused_duplicate_says_what_to_enter(client, db, login_as):
     first_code = submit_report(client)
     report = db.session.scalars(sa.select(Report).where(Report.code == first_code)).one()
     login_as("report_handler")
-    client.get("/?lang=en")
-    page = _act(client, report, "mark_duplicate", duplicate_of=first_code).get_data(as_text=True)
-    assert "Enter the case number of another existing report." in page
+    page = _act(client, report, "mark_duplicate", duplicate_of=first_code)
+    assert page.status_code == 400
+    assert "请填写另一件已有举报的案件编号。" in page.get_data(as_text=True)
 
 
 def test_revealing_contact_details_is_audited_and_its_date_shown_to_the_reporter(
