@@ -95,12 +95,22 @@ def missed_deadline(
     return f"{name}:{report.case}", event(report, name, day)
 
 
+KEYS_PER_QUERY = 10_000
+
+
 def owed(pairs: list[Owed]) -> list[Owed]:
     """Those of ``pairs`` not yet in the log."""
     if not pairs:
         return []
     keys = [k for k, _ in pairs]
-    have = set(db.session.scalars(sa.select(ReportEvent.key).where(ReportEvent.key.in_(keys))))
+    have: set[str] = set()
+    # In slices: one IN list of every open report's key outgrows the drivers' limit on bound
+    # parameters (65,535 on PostgreSQL, 32,766 on SQLite) at a region's real volume.
+    for start in range(0, len(keys), KEYS_PER_QUERY):
+        chunk = keys[start : start + KEYS_PER_QUERY]
+        have.update(
+            db.session.scalars(sa.select(ReportEvent.key).where(ReportEvent.key.in_(chunk)))
+        )
     return [(k, e) for k, e in pairs if k not in have]
 
 
