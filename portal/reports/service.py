@@ -27,6 +27,7 @@ from portal.reports.eventlog import EVENT_FOR_ACTION, Channel, EventType
 from portal.reports.models import (
     Report,
     ReportContact,
+    ReportEvent,
     ReportNote,
     ReportPhoto,
     ReportReveal,
@@ -132,7 +133,15 @@ def flag_missed_deadlines(now: dt.datetime | None = None) -> int:
     now = now or utcnow()
     today = workflow.china_date(now)
     open_states = [s for s in State if s not in workflow.TERMINAL_STATES]
-    query = sa.select(Report).where(Report.state.in_(open_states), Report.due_on < today)
+    # Only reports whose owed event is not in the log yet: an unaccepted report owes the
+    # acceptance one, any later open one the finishing one (`eventstore.missed_deadline`
+    # decides for the few left). Without this every read would re-check every overdue report.
+    owed_key = sa.case(
+        (Report.state == State.SUBMITTED, f"{EventType.ACCEPT_DEADLINE_PASSED}:" + Report.case),
+        else_=f"{EventType.FINISH_DEADLINE_PASSED}:" + Report.case,
+    )
+    logged = sa.select(ReportEvent.id).where(ReportEvent.key == owed_key).exists()
+    query = sa.select(Report).where(Report.state.in_(open_states), Report.due_on < today, ~logged)
     pairs = [
         p
         for r in db.session.scalars(query)
