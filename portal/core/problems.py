@@ -6,9 +6,9 @@ allow) is raised as a `Refusal`: a stable machine `code`, the `field` (form fiel
 column) it concerns, the `row` of an imported file, and `params` for the words. This module
 is pure (no Flask, no database), so pure cores raise refusals too. Each feature keeps its
 words for every code it raises in one `Messages` table in `<feature>/messages.py` (core's
-own in `portal/core/messages.py`); views ask it for the translated text, APIs answer the
-code beside the text, so machines never parse words. `Problems` gathers every refusal one
-submission earns, so the official sees them all at once, not one per try.
+own in `portal/core/messages.py`); views and the CLI ask it for the translated text.
+`Problems` gathers every refusal one submission earns, so the official sees them all at
+once, not one per try.
 
 Why codes rather than translated text at the raise site: pure cores cannot translate, APIs
 and the CLI need stable identifiers, tests pin codes instead of wording, and one table per
@@ -149,15 +149,3 @@ class Messages:
         for refusal in refusals_of(error):
             found.setdefault(refusal.field, []).append(self.text(refusal))
         return found
-
-    def as_json(self, error: Refusal | Problems) -> list[dict[str, Any]]:
-        """What an API answers: code, field, row and the translated message of each."""
-        return [
-            {
-                "code": r.code,
-                "field": r.field or None,
-                "row": r.row,
-                "message": self.text(r),
-            }
-            for r in refusals_of(error)
-        ]
